@@ -1,0 +1,135 @@
+"""Change history: who changed what, when, with the state before and after.
+
+One :class:`~doluong.core.models.ObjectChange` row per create, update and delete of any
+:class:`~doluong.core.models.BaseModel`. The user and request id come from the change context that
+the middleware (web) or :func:`change_context` (commands, imports) sets; the post-save and
+post-delete hooks here are the only signals in the project.
+"""
+
+import datetime as dt
+import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models.signals import post_delete, post_save, pre_save
+
+
+@dataclass(frozen=True)
+class ChangeContext:
+    user_id: int | None = None
+    user_name: str = ""
+    request_id: uuid.UUID | None = None
+    enabled: bool = True
+
+
+_context: ContextVar[ChangeContext] = ContextVar("doluong_change_context", default=ChangeContext())
+
+
+def current() -> ChangeContext:
+    return _context.get()
+
+
+@contextmanager
+def change_context(user=None, *, request_id: uuid.UUID | None = None, enabled: bool = True):
+    """Attribute every change made inside the block to ``user`` (and one request id)."""
+    ctx = ChangeContext(
+        user_id=getattr(user, "pk", None),
+        user_name=getattr(user, "username", "") or "",
+        request_id=request_id or uuid.uuid4(),
+        enabled=enabled,
+    )
+    token = _context.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _context.reset(token)
+
+
+def to_json(value):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance) -> dict:
+    """The logged state of an instance: every concrete field by attribute name, JSON-safe."""
+    skip = getattr(instance, "changelog_exclude", ())
+    return {
+        f.attname: to_json(f.value_from_object(instance))
+        for f in instance._meta.concrete_fields
+        if f.attname not in skip
+    }
+
+
+def _log(instance, action: str, before: dict | None, after: dict | None) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from doluong.core.models import ObjectChange
+
+    ctx = current()
+    if not ctx.enabled:
+        return
+    if action == ObjectChange.Action.UPDATE and before is not None:
+        changed = {k for k in after if before.get(k) != after.get(k)}
+        if not changed:
+            return
+    ObjectChange.objects.create(
+        user_id=ctx.user_id,
+        user_name=ctx.user_name,
+        request_id=ctx.request_id,
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        prechange_data=before,
+        postchange_data=after,
+    )
+
+
+def _is_logged(sender) -> bool:
+    from doluong.core.models import BaseModel
+
+    return isinstance(sender, type) and issubclass(sender, BaseModel) and not sender._meta.abstract
+
+
+def _pre_save(sender, instance, raw=False, **kwargs):
+    if not _is_logged(sender):
+        return
+    instance.refresh_search_text()
+
+
+def _post_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not _is_logged(sender):
+        return
+    from doluong.core.models import ObjectChange
+
+    after = snapshot(instance)
+    if created:
+        _log(instance, ObjectChange.Action.CREATE, None, after)
+    else:
+        _log(instance, ObjectChange.Action.UPDATE, getattr(instance, "_loaded_snapshot", None), after)
+    instance._loaded_snapshot = after
+
+
+def _post_delete(sender, instance, **kwargs):
+    if not _is_logged(sender):
+        return
+    from doluong.core.models import ObjectChange
+
+    _log(instance, ObjectChange.Action.DELETE, snapshot(instance), None)
+
+
+def connect() -> None:
+    pre_save.connect(_pre_save, dispatch_uid="doluong.core.changelog.pre_save")
+    post_save.connect(_post_save, dispatch_uid="doluong.core.changelog.post_save")
+    post_delete.connect(_post_delete, dispatch_uid="doluong.core.changelog.post_delete")

@@ -1,0 +1,53 @@
+from django import forms
+from django.db import models
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class LookupSelect(forms.TextInput):
+    """A search-as-you-type choice of one object, for foreign keys with many candidates.
+
+    Renders a hidden input holding the primary key and a text box; ``static/doluong/lookup.js``
+    asks the model's lookup endpoint for matches. Works with JavaScript off as a plain id field.
+    """
+
+    template_name = "core/widgets/lookup.html"
+
+    def __init__(self, url: str, queryset=None, attrs=None):
+        super().__init__(attrs=attrs)
+        self.url = url
+        self.queryset = queryset
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        label = ""
+        if value not in (None, "") and self.queryset is not None:
+            obj = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
+            label = str(obj) if obj else ""
+        ctx["widget"].update({"url": self.url, "label": label})
+        return ctx
+
+
+class BaseModelForm(forms.ModelForm):
+    """Model form with sensible widgets: dates as date pickers, text areas kept small."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, f in self.fields.items():
+            model_field = self._meta.model._meta.get_field(name) if name in self._model_field_names() else None
+            if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
+                f.widget = DateInput()
+            elif isinstance(f.widget, forms.Textarea):
+                f.widget.attrs.setdefault("rows", 3)
+            css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            if isinstance(f.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            f.widget.attrs.setdefault("class", css)
+
+    def _model_field_names(self) -> set[str]:
+        return {f.name for f in self._meta.model._meta.get_fields()}

@@ -1,0 +1,143 @@
+"""Declarative user interface for registry models (the NetBox economy).
+
+An app describes each model once with a :class:`ModelUI` in its ``ui.py`` and registers it with
+:func:`register`. The shared views in :mod:`doluong.core.views` then give it a list (filters,
+sort, paging, accent-insensitive search), a detail page with related objects and history, create,
+edit and delete, and a lookup endpoint for autocomplete widgets, all restricted per user.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass
+class Related:
+    """A list of related objects shown on a detail page."""
+
+    title: str
+    model: type[models.Model]
+    lookup: str  # field on the related model pointing to the object, e.g. "owner"
+    columns: Sequence[str] = ()
+    select_related: Sequence[str] = ()
+    order_by: Sequence[str] = ()
+    limit: int = 10
+
+
+@dataclass
+class ModelUI:
+    model: type[models.Model]
+    list_columns: Sequence[str]
+    form_fields: Sequence[str]
+    filter_fields: Sequence[str] = ()
+    select_related: Sequence[str] = ()
+    detail_fields: Sequence[str] | None = None
+    related: Sequence[Related] = ()
+    ordering: Sequence[str] = ("-pk",)
+    autocomplete_fields: Sequence[str] = ()
+    menu_group: str = ""
+    icon: str = ""
+    table_class: type[tables.Table] | None = None
+    filterset_class: type[django_filters.FilterSet] | None = None
+    form_class: type[forms.ModelForm] | None = None
+    extra_detail: Callable | None = None  # (request, obj) -> dict of extra template context
+    detail_template: str | None = None
+    sortable: Sequence[str] | None = None
+    column_labels: dict = field(default_factory=dict)
+    after_save: Callable | None = None  # (obj) -> None, inside the saving transaction
+    after_delete: Callable | None = None  # (obj) -> None, inside the deleting transaction
+
+    @property
+    def app_label(self) -> str:
+        return self.model._meta.app_label
+
+    @property
+    def model_name(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def verbose_name(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def verbose_name_plural(self):
+        return self.model._meta.verbose_name_plural
+
+    def url_name(self, view: str = "") -> str:
+        return f"{self.app_label}:{self.model_name}{'_' + view if view else ''}"
+
+    @cached_property
+    def table(self) -> type[tables.Table]:
+        if self.table_class is not None:
+            return self.table_class
+        attrs = {}
+        for i, name in enumerate(self.list_columns):
+            kwargs = {"linkify": i == 0}
+            if name in self.column_labels:
+                kwargs["verbose_name"] = self.column_labels[name]
+            if self.sortable is not None and name not in self.sortable:
+                kwargs["orderable"] = False
+            attrs[name.replace("__", "_")] = tables.Column(accessor=name.replace("__", "."), **kwargs)
+        meta = type("Meta", (), {
+            "model": self.model, "fields": (), "attrs": {"class": "table table-sm table-hover align-middle"},
+            "order_by": tuple(self.ordering),
+        })
+        attrs["Meta"] = meta
+        return type(f"{self.model.__name__}Table", (tables.Table,), attrs)
+
+    @cached_property
+    def filterset(self) -> type[django_filters.FilterSet]:
+        if self.filterset_class is not None:
+            return self.filterset_class
+        from doluong.core.filters import BaseFilterSet
+
+        meta = type("Meta", (), {"model": self.model, "fields": list(self.filter_fields)})
+        return type(f"{self.model.__name__}FilterSet", (BaseFilterSet,), {"Meta": meta})
+
+    @cached_property
+    def form(self) -> type[forms.ModelForm]:
+        if self.form_class is not None:
+            return self.form_class
+        from doluong.core.forms import BaseModelForm
+
+        meta = type("Meta", (), {"model": self.model, "fields": list(self.form_fields)})
+        return type(f"{self.model.__name__}Form", (BaseModelForm,), {"Meta": meta})
+
+    def detail_field_names(self) -> list[str]:
+        return list(self.detail_fields or self.form_fields)
+
+
+_registry: dict[type[models.Model], ModelUI] = {}
+
+
+def register(ui: ModelUI) -> ModelUI:
+    _registry[ui.model] = ui
+    return ui
+
+
+def add_related(model: type[models.Model], related: Related) -> None:
+    """Let an app higher up show its objects on a lower app's detail page."""
+    ui = _registry[model]
+    ui.related = (*ui.related, related)
+
+
+def get(model: type[models.Model]) -> ModelUI | None:
+    return _registry.get(model)
+
+
+def all_registered() -> list[ModelUI]:
+    return list(_registry.values())
+
+
+MENU_GROUPS = {
+    "registry": _("Registry"),
+    "providers": _("Providers"),
+    "records": _("Records"),
+    "places": _("Places"),
+}

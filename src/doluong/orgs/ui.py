@@ -1,0 +1,36 @@
+from django.utils.translation import gettext_lazy as _
+
+from doluong.core.ui import ModelUI, Related, register
+from doluong.orgs.models import Organization, Person, Sector
+
+register(ModelUI(
+    model=Organization,
+    list_columns=("name", "kind", "tax_code", "ownership", "sector", "unit"),
+    form_fields=("name", "short_name", "kind", "tax_code", "provider_code", "ownership", "sector", "address",
+                 "unit", "in_industrial_zone", "phone", "email", "website", "is_active", "notes"),
+    filter_fields=("kind", "ownership", "sector", "in_industrial_zone", "is_active"),
+    select_related=("sector", "unit", "unit__province"),
+    ordering=("name",),
+    autocomplete_fields=("unit",),
+    related=(Related(_("People"), Person, "organization", columns=("full_name", "position", "phone")),),
+    menu_group="registry",
+))
+
+register(ModelUI(
+    model=Person,
+    list_columns=("full_name", "organization", "position", "phone", "email"),
+    form_fields=("full_name", "organization", "position", "phone", "email"),
+    select_related=("organization",),
+    ordering=("full_name",),
+    autocomplete_fields=("organization",),
+    menu_group="registry",
+))
+
+register(ModelUI(
+    model=Sector,
+    list_columns=("name", "code", "is_priority"),
+    form_fields=("code", "name", "is_priority"),
+    filter_fields=("is_priority",),
+    ordering=("name",),
+    menu_group="registry",
+))

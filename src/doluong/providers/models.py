@@ -1,0 +1,141 @@
+"""Designations of verification/calibration/testing providers, accreditations, verification officers."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from doluong.core.access import ALL
+from doluong.core.models import BaseModel
+from doluong.core.roles import Role
+from doluong.instruments.models import InstrumentKind, MetrologyField
+from doluong.orgs.models import Organization
+
+
+class Activity(models.TextChoices):
+    VERIFICATION = "verification", _("Verification")
+    CALIBRATION = "calibration", _("Calibration")
+    TESTING = "testing", _("Testing")
+
+
+class Designation(BaseModel):
+    """A state decision designating an organisation for a scope of kinds × activities × ranges."""
+
+    provider = models.ForeignKey(Organization, verbose_name=_("provider"), on_delete=models.PROTECT,
+                                 related_name="designations")
+    decision_number = models.CharField(_("decision number"), max_length=60)
+    decision_date = models.DateField(_("decision date"))
+    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    search_fields = ("decision_number", "issuer")
+    access = {
+        "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL},
+    }
+
+    class Meta:
+        ordering = ("-decision_date",)
+        constraints = [models.UniqueConstraint(fields=("provider", "decision_number"), name="designation_unique_number")]
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
+
+    def __str__(self) -> str:
+        return f"{self.decision_number} ({self.decision_date:%d/%m/%Y})" if self.decision_date else self.decision_number
+
+    def clean(self):
+        if self.expires_on and self.decision_date and self.expires_on < self.decision_date:
+            raise ValidationError({"expires_on": _("The expiry date is before the decision date.")})
+
+    def in_force_on(self, day) -> bool:
+        if self.decision_date > day:
+            return False
+        if self.expires_on and day > self.expires_on:
+            return False
+        return not (self.revoked_on and day >= self.revoked_on)
+
+
+class DesignationScope(BaseModel):
+    designation = models.ForeignKey(Designation, verbose_name=_("designation"), on_delete=models.CASCADE,
+                                    related_name="scopes")
+    kind = models.ForeignKey(InstrumentKind, verbose_name=_("instrument kind"), on_delete=models.PROTECT,
+                             related_name="designation_scopes")
+    activity = models.CharField(_("activity"), max_length=20, choices=Activity.choices)
+    range_description = models.CharField(_("range"), max_length=200, blank=True)
+    range_max = models.DecimalField(_("maximum capacity"), max_digits=18, decimal_places=6, null=True, blank=True,
+                                    help_text=_("Largest capacity covered, in the kind's usual unit; blank: any."))
+
+    access = {
+        "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL},
+    }
+
+    class Meta:
+        ordering = ("designation", "kind__name", "activity")
+        constraints = [models.UniqueConstraint(fields=("designation", "kind", "activity"), name="designation_scope_unique")]
+        verbose_name = _("designation scope")
+        verbose_name_plural = _("designation scopes")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.get_activity_display()}"
+
+
+class AccreditationStandard(models.TextChoices):
+    ISO17025 = "ISO/IEC 17025", "ISO/IEC 17025"
+    ISO9001 = "ISO 9001", "ISO 9001"
+    ISO17020 = "ISO/IEC 17020", "ISO/IEC 17020"
+    ISO15189 = "ISO 15189", "ISO 15189"
+
+
+class Accreditation(BaseModel):
+    organization = models.ForeignKey(Organization, verbose_name=_("organisation"), on_delete=models.PROTECT,
+                                     related_name="accreditations")
+    standard = models.CharField(_("standard"), max_length=20, choices=AccreditationStandard.choices)
+    number = models.CharField(_("number"), max_length=60, help_text=_("e.g. VILAS 123"))
+    body = models.CharField(_("accreditation body"), max_length=200, blank=True, default="BoA")
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    fields = models.ManyToManyField(MetrologyField, verbose_name=_("fields"), blank=True, related_name="accreditations")
+    scope = models.TextField(_("scope"), blank=True)
+
+    search_fields = ("number", "standard", "body")
+    access = {
+        "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL},
+    }
+
+    class Meta:
+        ordering = ("-issued_on",)
+        constraints = [models.UniqueConstraint(fields=("standard", "number"), name="accreditation_unique_number")]
+        verbose_name = _("accreditation")
+        verbose_name_plural = _("accreditations")
+
+    def __str__(self) -> str:
+        return f"{self.standard} {self.number}"
+
+
+class VerificationOfficer(BaseModel):
+    provider = models.ForeignKey(Organization, verbose_name=_("provider"), on_delete=models.PROTECT,
+                                 related_name="verification_officers")
+    full_name = models.CharField(_("full name"), max_length=200)
+    certificate_number = models.CharField(_("certificate number"), max_length=60)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    kinds = models.ManyToManyField(InstrumentKind, verbose_name=_("certified for kinds"), blank=True,
+                                   related_name="officers")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    search_fields = ("full_name", "certificate_number")
+    access = {
+        "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "provider"},
+        "add": {Role.PROVIDER: "provider"},
+        "change": {Role.PROVIDER: "provider"},
+        "delete": {Role.PROVIDER: "provider"},
+    }
+
+    class Meta:
+        ordering = ("full_name",)
+        constraints = [models.UniqueConstraint(fields=("provider", "certificate_number"), name="officer_unique_certificate")]
+        verbose_name = _("verification officer")
+        verbose_name_plural = _("verification officers")
+
+    def __str__(self) -> str:
+        return self.full_name
