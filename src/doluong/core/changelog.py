@@ -24,7 +24,8 @@ class ChangeContext:
     enabled: bool = True
 
 
-_context: ContextVar[ChangeContext] = ContextVar("doluong_change_context", default=ChangeContext())
+_DEFAULT = ChangeContext()
+_context: ContextVar[ChangeContext] = ContextVar("doluong_change_context", default=_DEFAULT)
 
 
 def current() -> ChangeContext:

@@ -50,9 +50,13 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
+    def get_absolute_url(self) -> str:
+        meta = self._meta
+        return reverse(f"{meta.app_label}:{meta.model_name}", kwargs={"pk": self.pk})
+
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
         if len(values) == len(cls._meta.concrete_fields):
             from doluong.core.changelog import snapshot
 
@@ -66,10 +70,6 @@ class BaseModel(models.Model):
             if value not in (None, ""):
                 parts.append(str(value))
         self.search_text = fold(" ".join(parts))
-
-    def get_absolute_url(self) -> str:
-        meta = self._meta
-        return reverse(f"{meta.app_label}:{meta.model_name}", kwargs={"pk": self.pk})
 
 
 class ObjectChange(models.Model):

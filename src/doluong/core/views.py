@@ -20,6 +20,11 @@ from doluong.core.models import ObjectChange
 PAGE_SIZES = (25, 50, 100, 250)
 
 
+def with_related(queryset, names):
+    """``select_related(*names)``, and nothing when there are no names."""
+    return queryset.select_related(*names) if names else queryset
+
+
 class ModelView(LoginRequiredMixin, View):
     ui: registry.ModelUI = None
     action = "view"
@@ -28,7 +33,7 @@ class ModelView(LoginRequiredMixin, View):
         return access.restrict(self.ui.model.objects.all(), self.request.user, self.action)
 
     def get_object(self, pk):
-        return get_object_or_404(self.base_queryset().select_related(*self.ui.select_related), pk=pk)
+        return get_object_or_404(with_related(self.base_queryset(), self.ui.select_related), pk=pk)
 
     def context(self, **extra):
         ui = self.ui
@@ -46,7 +51,7 @@ class ModelView(LoginRequiredMixin, View):
 class ListView(ModelView):
     def get(self, request):
         ui = self.ui
-        qs = self.base_queryset().select_related(*ui.select_related)
+        qs = with_related(self.base_queryset(), ui.select_related)
         filterset = ui.filterset(request.GET or None, queryset=qs, request=request)
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
         rows, pinned = pin_relations(rows, request.GET, request.user, exclude=filterset.filters)
@@ -92,10 +97,7 @@ def field_rows(obj, names):
             rows.append((name, value() if callable(value) else value, None))
             continue
         label = f.verbose_name
-        if f.choices:
-            value = getattr(obj, f"get_{name}_display")()
-        else:
-            value = getattr(obj, name)
+        value = getattr(obj, f"get_{name}_display")() if f.choices else getattr(obj, name)
         url = None
         if isinstance(f, models.ForeignKey) and value is not None and hasattr(value, "get_absolute_url"):
             try:
@@ -113,7 +115,7 @@ class DetailView(ModelView):
         related = []
         for rel in ui.related:
             rqs = access.restrict(rel.model.objects.filter(**{rel.lookup: obj}), request.user, "view")
-            rqs = rqs.select_related(*rel.select_related).order_by(*(rel.order_by or ("-pk",)))
+            rqs = with_related(rqs, rel.select_related).order_by(*(rel.order_by or ("-pk",)))
             rel_ui = registry.get(rel.model)
             items = list(rqs[: rel.limit + 1])
             list_url = None
@@ -167,20 +169,20 @@ class EditView(ModelView):
                 rel_ui = registry.get(qs.model)
                 if rel_ui is not None:
                     f.widget = LookupSelect(reverse(rel_ui.url_name("lookup")), queryset=qs)
-        return form, owner
+        return form
 
     def get(self, request, pk=None):
         if pk is None and not access.can(request.user, self.ui.model, "add"):
             raise Http404
         instance = self.get_object(pk) if pk is not None else None
-        form, _owner = self.get_form(instance=instance)
+        form = self.get_form(instance=instance)
         return render(request, "core/edit.html", self.context(form=form, object=instance))
 
     def post(self, request, pk=None):
         if pk is None and not access.can(request.user, self.ui.model, "add"):
             raise Http404
         instance = self.get_object(pk) if pk is not None else None
-        form, owner = self.get_form(data=request.POST, instance=instance)
+        form = self.get_form(data=request.POST, instance=instance)
         if form.is_valid():
             obj = form.save(commit=False)
             with transaction.atomic():
@@ -227,5 +229,5 @@ class LookupView(ModelView):
     """JSON matches for autocomplete widgets: ``?q=`` (accent-insensitive), at most 20."""
 
     def get(self, request):
-        qs = self.base_queryset().select_related(*self.ui.select_related).search(request.GET.get("q", ""))
+        qs = with_related(self.base_queryset(), self.ui.select_related).search(request.GET.get("q", ""))
         return JsonResponse({"results": [{"id": o.pk, "text": str(o)} for o in qs.order_by(*self.ui.ordering)[:20]]})

@@ -50,7 +50,8 @@ class AdministrativeUnit(BaseModel):
     edition = models.ForeignKey(MapEdition, verbose_name=_("map edition"), on_delete=models.PROTECT,
                                 related_name="units")
     level = models.CharField(_("level"), max_length=10, choices=UnitLevel.choices)
-    code = models.CharField(_("code"), max_length=10, help_text=_("Statistics office code, unique within its edition and level."))
+    code = models.CharField(_("code"), max_length=10,
+                            help_text=_("Statistics office code, unique within its edition and level."))
     name = models.CharField(_("name"), max_length=200)
     division_type = models.CharField(_("type"), max_length=50, blank=True)
     parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,

@@ -127,7 +127,9 @@ class Instrument(BaseModel):
 
     class Meta:
         ordering = ("kind__name", "serial_number")
-        constraints = [models.UniqueConstraint(fields=("owner", "kind", "serial_number"), name="instrument_unique_serial")]
+        constraints = [
+            models.UniqueConstraint(fields=("owner", "kind", "serial_number"), name="instrument_unique_serial"),
+        ]
         indexes = [models.Index(fields=("status", "verification_due_on"))]
         verbose_name = _("measuring instrument")
         verbose_name_plural = _("measuring instruments")

@@ -36,12 +36,16 @@ class Designation(BaseModel):
 
     class Meta:
         ordering = ("-decision_date",)
-        constraints = [models.UniqueConstraint(fields=("provider", "decision_number"), name="designation_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=("provider", "decision_number"), name="designation_unique_number"),
+        ]
         verbose_name = _("designation")
         verbose_name_plural = _("designations")
 
     def __str__(self) -> str:
-        return f"{self.decision_number} ({self.decision_date:%d/%m/%Y})" if self.decision_date else self.decision_number
+        if self.decision_date:
+            return f"{self.decision_number} ({self.decision_date:%d/%m/%Y})"
+        return self.decision_number
 
     def clean(self):
         if self.expires_on and self.decision_date and self.expires_on < self.decision_date:
@@ -71,7 +75,9 @@ class DesignationScope(BaseModel):
 
     class Meta:
         ordering = ("designation", "kind__name", "activity")
-        constraints = [models.UniqueConstraint(fields=("designation", "kind", "activity"), name="designation_scope_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=("designation", "kind", "activity"), name="designation_scope_unique"),
+        ]
         verbose_name = _("designation scope")
         verbose_name_plural = _("designation scopes")
 
@@ -133,7 +139,9 @@ class VerificationOfficer(BaseModel):
 
     class Meta:
         ordering = ("full_name",)
-        constraints = [models.UniqueConstraint(fields=("provider", "certificate_number"), name="officer_unique_certificate")]
+        constraints = [
+            models.UniqueConstraint(fields=("provider", "certificate_number"), name="officer_unique_certificate"),
+        ]
         verbose_name = _("verification officer")
         verbose_name_plural = _("verification officers")
 

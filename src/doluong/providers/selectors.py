@@ -33,6 +33,7 @@ def scope_problem(*, provider_id: int, kind_id: int, activity: str, on: dt.date,
         return _("The provider has no designation in force on %(date)s for verifying this kind of instrument.") % {
             "date": on.strftime("%d/%m/%Y")}
     if range_max is not None:
+        range_max = Decimal(str(range_max))
         limits = [s.range_max for s in scopes]
         if all(lim is not None and range_max > lim for lim in limits):
             return _("The instrument's capacity %(cap)s exceeds the designated range (up to %(lim)s).") % {

@@ -9,6 +9,7 @@ from django.utils import timezone
 from doluong.core import access
 from doluong.core import ui as registry
 from doluong.core.roles import Role, role_of
+from doluong.core.views import with_related
 from doluong.instruments.models import Instrument
 from doluong.records.models import ServiceRecord
 
@@ -30,7 +31,8 @@ def home(request):
         "instrument_count": instruments.count(),
         "records_this_year": records.filter(performed_on__year=today.year).count(),
         "recent_records": records.select_related("instrument", "instrument__kind", "provider")[:8],
-        "due_soon": instruments.due_within(30, today).select_related("kind", "owner").order_by("verification_due_on")[:8],
+        "due_soon": (instruments.due_within(30, today).select_related("kind", "owner")
+                     .order_by("verification_due_on")[:8]),
     }
     if role in (Role.OFFICER, Role.LEADER, Role.AGENCY):
         ctx["by_field"] = (records.filter(performed_on__year=today.year)
@@ -48,7 +50,7 @@ def search(request):
         for ui in registry.all_registered():
             if not ui.menu_group or not access.can(request.user, ui.model, "view"):
                 continue
-            qs = access.restrict(ui.model.objects.all(), request.user, "view").select_related(*ui.select_related)
+            qs = with_related(access.restrict(ui.model.objects.all(), request.user, "view"), ui.select_related)
             hits = list(qs.search(q).order_by(*ui.ordering)[: SEARCH_LIMIT + 1])
             if hits:
                 groups.append({"ui": ui, "hits": hits[:SEARCH_LIMIT], "more": len(hits) > SEARCH_LIMIT})

@@ -1,0 +1,153 @@
+"""The shared web surface: lists, search, detail, edit, delete, history, restrictions."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from doluong.core.models import ObjectChange
+from doluong.core.roles import Role
+from doluong.instruments.models import Instrument
+from doluong.orgs.models import Organization
+from doluong.records.models import ServiceRecord
+from tests.factories import (
+    InstrumentFactory,
+    OrganizationFactory,
+    ProviderFactory,
+    RecordFactory,
+    designate,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer_client(client):
+    client.force_login(make_user(Role.OFFICER))
+    return client
+
+
+def test_pages_need_sign_in(client):
+    r = client.get(reverse("instruments:instrument_list"))
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_unaccented_search_finds_accented_names(officer_client, geo_map):
+    OrganizationFactory(name="Công ty Cổ phần Xăng dầu Yên Bái")
+    OrganizationFactory(name="Công ty TNHH Hòa Phát")
+    r = officer_client.get(reverse("orgs:organization_list"), {"q": "xang dau yen bai"})
+    assert "Xăng dầu Yên Bái" in r.content.decode()
+    assert "Hòa Phát" not in r.content.decode()
+    units = officer_client.get(reverse("geo:administrativeunit_lookup"), {"q": "yen bai"}).json()["results"]
+    assert {u["text"] for u in units} >= {"Tỉnh Yên Bái", "Phường Yên Bái, Tỉnh Lào Cai"}
+
+
+def test_create_edit_delete_keep_history(officer_client):
+    data = {"name": "Công ty TNHH Cân Điện Tử Lào Cai", "kind": "enterprise", "tax_code": "0300588569",
+            "ownership": "private", "is_active": "on"}
+    r = officer_client.post(reverse("orgs:organization_add"), data)
+    assert r.status_code == 302
+    org = Organization.objects.get(tax_code="0300588569")
+    r = officer_client.post(reverse("orgs:organization_edit", args=[org.pk]), {**data, "ownership": "state"})
+    assert r.status_code == 302
+    changes = ObjectChange.objects.filter(object_id=org.pk, content_type__model="organization")
+    assert [c.action for c in changes] == ["update", "create"]
+    update = changes[0]
+    assert update.user_name.startswith("officer")
+    assert update.diff() == [("ownership", "private", "state")]
+    page = officer_client.get(org.get_absolute_url()).content.decode()
+    assert "private" in page and "state" in page  # shown in the history block
+    r = officer_client.post(reverse("orgs:organization_delete", args=[org.pk]))
+    assert r.status_code == 302
+    assert ObjectChange.objects.filter(object_id=org.pk, action="delete").exists()
+
+
+def test_invalid_tax_code_gets_a_clear_message_and_nothing_is_stored(officer_client):
+    r = officer_client.post(reverse("orgs:organization_add"), {
+        "name": "X", "kind": "enterprise", "tax_code": "0300588568", "ownership": "private"})
+    assert r.status_code == 400
+    assert "check digit does not match" in r.content.decode()
+    assert not Organization.objects.filter(name="X").exists()
+
+
+def test_provider_cannot_open_another_providers_record(client):
+    p1, p2 = ProviderFactory(), ProviderFactory()
+    inst = InstrumentFactory()
+    designate(p1, inst.kind)
+    designate(p2, inst.kind)
+    mine, theirs = RecordFactory(provider=p1, instrument=inst), RecordFactory(provider=p2, instrument=inst)
+    client.force_login(make_user(Role.PROVIDER, p1))
+    assert client.get(mine.get_absolute_url()).status_code == 200
+    for name in ("records:servicerecord", "records:servicerecord_edit", "records:servicerecord_delete"):
+        assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("records:servicerecord_delete", args=[theirs.pk])).status_code == 404
+    assert ServiceRecord.objects.filter(pk=theirs.pk).exists()
+    listing = client.get(reverse("records:servicerecord_list")).content.decode()
+    assert mine.certificate_number in listing and theirs.certificate_number not in listing
+
+
+def test_provider_records_a_verification_and_the_due_date_moves(client):
+    provider = ProviderFactory()
+    inst = InstrumentFactory()
+    designate(provider, inst.kind)
+    client.force_login(make_user(Role.PROVIDER, provider))
+    r = client.post(reverse("records:servicerecord_add"), {
+        "instrument": inst.pk, "activity": "verification", "performed_on": "15/02/2025", "result": "pass",
+        "certificate_number": "KD-2025-1"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    record = ServiceRecord.objects.get(certificate_number="KD-2025-1")
+    assert record.provider == provider  # set from the account, not from the form
+    inst.refresh_from_db()
+    assert inst.verification_due_on == dt.date(2026, 2, 14)
+
+
+def test_provider_refused_outside_scope_sees_the_reason(client):
+    provider = ProviderFactory()
+    inst = InstrumentFactory()
+    client.force_login(make_user(Role.PROVIDER, provider))
+    r = client.post(reverse("records:servicerecord_add"), {
+        "instrument": inst.pk, "activity": "verification", "performed_on": "15/02/2025", "result": "pass"})
+    assert r.status_code == 400
+    assert "no designation in force on 15/02/2025" in r.content.decode()
+    assert not ServiceRecord.objects.exists()
+
+
+def test_enterprise_cannot_add_records_and_adds_instruments_as_its_own(client):
+    e1, e2 = OrganizationFactory(), OrganizationFactory()
+    kind = InstrumentFactory(owner=e2).kind
+    client.force_login(make_user(Role.ENTERPRISE, e1))
+    assert client.get(reverse("records:servicerecord_add")).status_code == 404
+    r = client.post(reverse("instruments:instrument_add"), {
+        "kind": kind.pk, "serial_number": "NEW-1", "status": "in_use", "owner": e2.pk})
+    assert r.status_code == 302
+    assert Instrument.objects.get(serial_number="NEW-1").owner == e1
+
+
+LIST_URLS = ["orgs:organization_list", "instruments:instrument_list", "records:servicerecord_list",
+             "providers:designation_list", "instruments:instrumentkind_list", "geo:administrativeunit_list",
+             "instruments:measurementstandard_list", "providers:verificationofficer_list", "orgs:person_list"]
+
+
+@pytest.mark.parametrize("name", LIST_URLS)
+def test_list_pages_run_a_bounded_number_of_queries(officer_client, django_assert_max_num_queries, name, geo_map):
+    provider = ProviderFactory()
+    for i in range(30):
+        inst = InstrumentFactory(unit=geo_map.new_commune)
+        if i == 0:
+            designate(provider, inst.kind)
+        scope_kind = inst.kind
+        designate(provider, scope_kind) if i else None
+        RecordFactory(provider=provider, instrument=inst)
+    url = reverse(name)
+    counts = []
+    for per_page in (25, 250):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            r = officer_client.get(url, {"per_page": per_page})
+        assert r.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], f"queries grow with page size: {counts}"
+    assert counts[1] <= 15
