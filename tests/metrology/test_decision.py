@@ -72,8 +72,13 @@ def test_vietnamese_labels():
 
 @pytest.mark.parametrize(
     ("kw", "match"),
-    [({"rule": "fuzzy", "upper": 1}, "rule"), ({}, "at least one"), ({"lower": 2, "upper": 1}, "above"),
-     ({"upper": 1, "r": -1}, "r"), ({"upper": "x"}, "upper")],
+    [
+        ({"rule": "fuzzy", "upper": 1}, "rule"),
+        ({}, "at least one"),
+        ({"lower": 2, "upper": 1}, "above"),
+        ({"upper": 1, "r": -1}, "r"),
+        ({"upper": "x"}, "upper"),
+    ],
 )
 def test_decide_errors(kw, match):
     with pytest.raises(InputError, match=match):

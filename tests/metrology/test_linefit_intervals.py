@@ -43,8 +43,13 @@ def test_linefit_errors():
         linefit.fit_line([1, 2], [1, 2])
 
 
-POLICY = {"extend_factor": 1.5, "shorten_factor": 0.5, "min_interval": 3, "max_interval": 36,
-          "consecutive_in_to_extend": 2}
+POLICY = {
+    "extend_factor": 1.5,
+    "shorten_factor": 0.5,
+    "min_interval": 3,
+    "max_interval": 36,
+    "consecutive_in_to_extend": 2,
+}
 
 
 @pytest.mark.parametrize(

@@ -4,18 +4,33 @@ from decimal import Decimal
 
 import pytest
 
-from doluong.metrology import InputError
-from doluong.metrology import mpe
+from doluong.metrology import InputError, mpe
 
 # (class, load in e, MPE in e) at every breakpoint and just beyond, R 76-1 Table 6.
 R76_CASES = [
-    ("I", 0, "0.5"), ("I", 50000, "0.5"), ("I", 50001, "1"), ("I", 200000, "1"), ("I", 200001, "1.5"),
+    ("I", 0, "0.5"),
+    ("I", 50000, "0.5"),
+    ("I", 50001, "1"),
+    ("I", 200000, "1"),
+    ("I", 200001, "1.5"),
     ("I", 10**6, "1.5"),
-    ("II", 0, "0.5"), ("II", 5000, "0.5"), ("II", 5001, "1"), ("II", 20000, "1"), ("II", 20001, "1.5"),
+    ("II", 0, "0.5"),
+    ("II", 5000, "0.5"),
+    ("II", 5001, "1"),
+    ("II", 20000, "1"),
+    ("II", 20001, "1.5"),
     ("II", 100000, "1.5"),
-    ("III", 0, "0.5"), ("III", 500, "0.5"), ("III", 501, "1"), ("III", 2000, "1"), ("III", 2001, "1.5"),
+    ("III", 0, "0.5"),
+    ("III", 500, "0.5"),
+    ("III", 501, "1"),
+    ("III", 2000, "1"),
+    ("III", 2001, "1.5"),
     ("III", 10000, "1.5"),
-    ("IIII", 0, "0.5"), ("IIII", 50, "0.5"), ("IIII", 51, "1"), ("IIII", 200, "1"), ("IIII", 201, "1.5"),
+    ("IIII", 0, "0.5"),
+    ("IIII", 50, "0.5"),
+    ("IIII", 51, "1"),
+    ("IIII", 200, "1"),
+    ("IIII", 201, "1.5"),
     ("IIII", 1000, "1.5"),
 ]
 
@@ -42,28 +57,54 @@ def test_r76_above_range_and_missing_e():
 
 def test_r76_points_example():
     # class III, Max 15 kg, e = 5 g: 2.5 kg = 500 e -> 0.5 e = 2.5 g; 10 kg = 2000 e -> 1 e = 5 g
-    r = mpe.check_points("OIML-R76", "III", [
-        {"reference": 2.5, "indication": 2.5025}, {"reference": 10, "indication": 9.995},
-        {"reference": 10, "indication": 10.0051}, {"reference": 15, "indication": 15.0075},
-    ], unit="kg", e=0.005)
+    r = mpe.check_points(
+        "OIML-R76",
+        "III",
+        [
+            {"reference": 2.5, "indication": 2.5025},
+            {"reference": 10, "indication": 9.995},
+            {"reference": 10, "indication": 10.0051},
+            {"reference": 15, "indication": 15.0075},
+        ],
+        unit="kg",
+        e=0.005,
+    )
     assert [p["ok"] for p in r["points"]] == [True, True, False, True]
-    assert [p["mpe"] for p in r["points"]] == [Decimal("0.0025"), Decimal("0.005"), Decimal("0.005"),
-                                              Decimal("0.0075")]
+    assert [p["mpe"] for p in r["points"]] == [
+        Decimal("0.0025"),
+        Decimal("0.005"),
+        Decimal("0.005"),
+        Decimal("0.0075"),
+    ]
     assert r["ok"] is False
 
 
 R111_CASES = [
-    ("E1", "50 kg", 25), ("M3", "50 kg", 25000), ("E2", "10 kg", 16), ("F1", "10 kg", 50),
-    ("F2", "10 kg", 160), ("M1", "10 kg", 500), ("M2", "10 kg", 1600), ("M1", "1 kg", 50),
-    ("F2", "500 g", 8.0), ("E2", "100 g", 0.16), ("F1", "20 g", 0.25), ("E1", "1 g", 0.010),
-    ("M2", "100 mg", 1.6), ("E1", "1 mg", 0.003), ("M1", "1 mg", 0.20), ("E2", "2 kg", 3.0),
+    ("E1", "50 kg", 25),
+    ("M3", "50 kg", 25000),
+    ("E2", "10 kg", 16),
+    ("F1", "10 kg", 50),
+    ("F2", "10 kg", 160),
+    ("M1", "10 kg", 500),
+    ("M2", "10 kg", 1600),
+    ("M1", "1 kg", 50),
+    ("F2", "500 g", 8.0),
+    ("E2", "100 g", 0.16),
+    ("F1", "20 g", 0.25),
+    ("E1", "1 g", 0.010),
+    ("M2", "100 mg", 1.6),
+    ("E1", "1 mg", 0.003),
+    ("M1", "1 mg", 0.20),
+    ("E2", "2 kg", 3.0),
 ]
 
 
 @pytest.mark.parametrize(("cls", "nominal", "mpe_mg"), R111_CASES)
 def test_r111_table(cls, nominal, mpe_mg):
     value, unit = nominal.split()
-    assert mpe.mpe("OIML-R111", cls, Decimal(value), unit=unit) * mpe_unit_factor(unit) == Decimal(str(mpe_mg))
+    assert mpe.mpe("OIML-R111", cls, Decimal(value), unit=unit) * mpe_unit_factor(unit) == Decimal(
+        str(mpe_mg)
+    )
 
 
 def mpe_unit_factor(unit):
@@ -96,16 +137,25 @@ def test_r111_uncertainty_third_of_mpe():
 
 
 def test_exactly_on_mpe_passes():
-    r = mpe.check_points("OIML-R111", "E2", [{"reference": 100, "indication": 100.00016},
-                                              {"reference": 100, "indication": 99.99984}], unit="g")
+    r = mpe.check_points(
+        "OIML-R111",
+        "E2",
+        [{"reference": 100, "indication": 100.00016}, {"reference": 100, "indication": 99.99984}],
+        unit="g",
+    )
     assert r["ok"] is True
 
 
 def test_water_meter_zones():
-    r = mpe.check_points("OIML-R49:2013", "2", [
-        {"reference": 100, "indication": 104.9, "zone": "lower"},
-        {"reference": 100, "indication": 102.1, "zone": "upper"},
-    ], unit="L")
+    r = mpe.check_points(
+        "OIML-R49:2013",
+        "2",
+        [
+            {"reference": 100, "indication": 104.9, "zone": "lower"},
+            {"reference": 100, "indication": 102.1, "zone": "upper"},
+        ],
+        unit="L",
+    )
     assert [p["ok"] for p in r["points"]] == [True, False]
     assert r["points"][0]["mpe"] == Decimal("5")
     with pytest.raises(InputError, match="zone"):
@@ -113,19 +163,30 @@ def test_water_meter_zones():
 
 
 def test_fuel_dispenser_relative():
-    r = mpe.check_points("OIML-R117:2007", "0.5", [{"reference": 20, "indication": 20.1},
-                                                   {"reference": 20, "indication": 20.11}], unit="L")
+    r = mpe.check_points(
+        "OIML-R117:2007",
+        "0.5",
+        [{"reference": 20, "indication": 20.1}, {"reference": 20, "indication": 20.11}],
+        unit="L",
+    )
     assert [p["ok"] for p in r["points"]] == [True, False]
 
 
 def test_register_generic_rule_from_dict():
     rule = {
-        "id": "TEST-local-meter:2025", "source": "test rule", "valid_from": "2025-01-01", "kind": "bands",
-        "basis": "reference", "unit": "mL", "stages": {"initial": 1, "in-service": 1.5},
-        "classes": {"A": [
-            {"up_to": 1000, "mpe": {"absolute": 5}},
-            {"up_to": None, "mpe": {"greater_of": [{"percent": 0.4}, {"absolute": 5}]}},
-        ]},
+        "id": "TEST-local-meter:2025",
+        "source": "test rule",
+        "valid_from": "2025-01-01",
+        "kind": "bands",
+        "basis": "reference",
+        "unit": "mL",
+        "stages": {"initial": 1, "in-service": 1.5},
+        "classes": {
+            "A": [
+                {"up_to": 1000, "mpe": {"absolute": 5}},
+                {"up_to": None, "mpe": {"greater_of": [{"percent": 0.4}, {"absolute": 5}]}},
+            ]
+        },
     }
     mpe.register_rule(rule)
     assert "TEST-local-meter:2025" in mpe.list_rules()
@@ -139,14 +200,22 @@ def test_register_generic_rule_from_dict():
 
 @pytest.mark.parametrize(
     ("patch", "match"),
-    [({"kind": "curve"}, "kind"), ({"classes": {"A": [{"up_to": 1}]}}, "mpe"),
-     ({"classes": {"A": [{"up_to": 1, "mpe": {"sigma": 1}}]}}, "MPE spec"),
-     ({"classes": {"A": [{"up_to": 2, "mpe": {"e": 1}}, {"up_to": 1, "mpe": {"e": 1}}]}}, "ascending"),
-     ({"basis": "weird"}, "basis")],
+    [
+        ({"kind": "curve"}, "kind"),
+        ({"classes": {"A": [{"up_to": 1}]}}, "mpe"),
+        ({"classes": {"A": [{"up_to": 1, "mpe": {"sigma": 1}}]}}, "MPE spec"),
+        ({"classes": {"A": [{"up_to": 2, "mpe": {"e": 1}}, {"up_to": 1, "mpe": {"e": 1}}]}}, "ascending"),
+        ({"basis": "weird"}, "basis"),
+    ],
 )
 def test_bad_rule_dicts(patch, match):
-    rule = {"id": "bad", "source": "s", "valid_from": "2025-01-01", "kind": "bands",
-            "classes": {"A": [{"up_to": None, "mpe": {"e": 1}}]}}
+    rule = {
+        "id": "bad",
+        "source": "s",
+        "valid_from": "2025-01-01",
+        "kind": "bands",
+        "classes": {"A": [{"up_to": None, "mpe": {"e": 1}}]},
+    }
     rule.update(patch)
     with pytest.raises(InputError, match=match):
         mpe.rule_from_dict(rule)

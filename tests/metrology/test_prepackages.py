@@ -9,9 +9,25 @@ from doluong.metrology import prepackages as pp
 
 # R 87:2016 Table 1, every band (inside) and every breakpoint (both neighbours agree there).
 T_CASES = [
-    (5, "0.45"), (30, "2.7"), (50, "4.5"), (75, "4.5"), (100, "4.5"), (150, "6.75"), (200, "9"),
-    (250, "9"), (300, "9"), (400, "12"), (500, "15"), (750, "15"), (1000, "15"), (5000, "75"),
-    (10000, "150"), (12500, "150"), (15000, "150"), (20000, "200"), (50000, "500"),
+    (5, "0.45"),
+    (30, "2.7"),
+    (50, "4.5"),
+    (75, "4.5"),
+    (100, "4.5"),
+    (150, "6.75"),
+    (200, "9"),
+    (250, "9"),
+    (300, "9"),
+    (400, "12"),
+    (500, "15"),
+    (750, "15"),
+    (1000, "15"),
+    (5000, "75"),
+    (10000, "150"),
+    (12500, "150"),
+    (15000, "150"),
+    (20000, "200"),
+    (50000, "500"),
 ]
 
 
@@ -56,16 +72,29 @@ def test_scope_limits():
         pp.tolerable_deficiency(1, "gallonzz")
 
 
-@pytest.mark.parametrize(("n", "lam"), [(10, 1.028), (13, 0.847), (50, 0.379), (80, 0.295), (125, 0.234),
-                                       (30, 0.503), (20, 0.640)])
+@pytest.mark.parametrize(
+    ("n", "lam"), [(10, 1.028), (13, 0.847), (50, 0.379), (80, 0.295), (125, 0.234), (30, 0.503), (20, 0.640)]
+)
 def test_lambda_formula_matches_tables(n, lam):
     assert pp.lambda_factor(n) == pytest.approx(lam, abs=0.0005)
 
 
 @pytest.mark.parametrize(
     ("lot", "n", "ac"),
-    [(1, 1, 0), (10, 10, 0), (11, 10, 0), (50, 10, 0), (51, 13, 1), (99, 13, 1), (100, 50, 3), (500, 50, 3),
-     (501, 80, 5), (3200, 80, 5), (3201, 125, 7), (100000, 125, 7)],
+    [
+        (1, 1, 0),
+        (10, 10, 0),
+        (11, 10, 0),
+        (50, 10, 0),
+        (51, 13, 1),
+        (99, 13, 1),
+        (100, 50, 3),
+        (500, 50, 3),
+        (501, 80, 5),
+        (3200, 80, 5),
+        (3201, 125, 7),
+        (100000, 125, 7),
+    ],
 )
 def test_r87_sampling_plan(lot, n, ac):
     sp = pp.sampling_plan(lot, "OIML-R87:2016")
@@ -75,9 +104,18 @@ def test_r87_sampling_plan(lot, n, ac):
 
 @pytest.mark.parametrize(
     ("lot", "plan", "n", "ac"),
-    [(99, "single", 99, 4), (40, "single", 40, 2), (100, "single", 50, 3), (3200, "single", 80, 5),
-     (3201, "single", 125, 7), (100, "destructive", 20, 1), (10**6, "destructive", 20, 1),
-     (300, "double", 30, 1), (1000, "double", 50, 2), (5000, "double", 80, 3)],
+    [
+        (99, "single", 99, 4),
+        (40, "single", 40, 2),
+        (100, "single", 50, 3),
+        (3200, "single", 80, 5),
+        (3201, "single", 125, 7),
+        (100, "destructive", 20, 1),
+        (10**6, "destructive", 20, 1),
+        (300, "double", 30, 1),
+        (1000, "double", 50, 2),
+        (5000, "double", 80, 3),
+    ],
 )
 def test_eec_sampling_plans(lot, plan, n, ac):
     sp = pp.sampling_plan(lot, "EEC-76/211", plan=plan)
@@ -174,7 +212,7 @@ def test_eec_mean_sample_30():
 
 
 def test_eec_double_plan():
-    base = dict(lot_size=300, scheme="EEC-76/211", plan="double")
+    base = {"lot_size": 300, "scheme": "EEC-76/211", "plan": "double"}
     r = _lot([505.0] * 29 + [484.0], **base)  # 1 <= Ac1
     assert r["t1_ok"] is True and r["sample_size_required"] == 30 and r["accepted"] is True
     r = _lot([505.0] * 27 + [484.0] * 3, **base)  # 3 >= Re1
@@ -199,10 +237,15 @@ def test_vn_scheme_is_prefilled_and_cited():
 
 
 def test_scheme_from_dict_override():
-    corrected = pp.scheme_from_dict({
-        "extends": "VN-TT21/2014", "id": "VN-TT21/2014-corrected", "valid_from": "2014-09-01",
-        "t_rounding": {"increment": 0.1, "applies_to": "percent"}, "verified": True,
-    })
+    corrected = pp.scheme_from_dict(
+        {
+            "extends": "VN-TT21/2014",
+            "id": "VN-TT21/2014-corrected",
+            "valid_from": "2014-09-01",
+            "t_rounding": {"increment": 0.1, "applies_to": "percent"},
+            "verified": True,
+        }
+    )
     assert pp.tolerable_deficiency(150, "g", corrected) == Decimal("6.8")
     assert corrected["plans"] == pp.get_scheme("OIML-R87:2016")["plans"]
     pp.register_scheme(corrected)
@@ -215,9 +258,18 @@ def test_scheme_from_dict_override():
     ("data", "match"),
     [
         ({"id": "x"}, "source"),
-        ({"extends": "OIML-R87:2016", "id": "x", "t_table": [{"up_to": 50, "percent": 9}, {"up_to": 40, "absolute": 4}]},
-         "ascending"),
-        ({"extends": "OIML-R87:2016", "id": "x", "t_table": [{"up_to": 50, "percent": 9, "absolute": 1}]}, "exactly one"),
+        (
+            {
+                "extends": "OIML-R87:2016",
+                "id": "x",
+                "t_table": [{"up_to": 50, "percent": 9}, {"up_to": 40, "absolute": 4}],
+            },
+            "ascending",
+        ),
+        (
+            {"extends": "OIML-R87:2016", "id": "x", "t_table": [{"up_to": 50, "percent": 9, "absolute": 1}]},
+            "exactly one",
+        ),
         ({"extends": "OIML-R87:2016", "id": "x", "plans": {"double": []}}, "single"),
         ({"extends": "nope", "id": "x"}, "unknown scheme"),
     ],
@@ -229,9 +281,15 @@ def test_bad_scheme_dicts(data, match):
 
 @pytest.mark.parametrize(
     ("kw", "match"),
-    [({"lot_size": 0}, "lot_size"), ({"lot_size": 2.5}, "lot_size"), ({"nominal": -1}, "nominal"),
-     ({"scheme": "XYZ"}, "unknown scheme"), ({"actual": []}, "actual"), ({"actual": [1, "a"]}, r"actual\[1\]"),
-     ({"plan": "triple"}, "plan")],
+    [
+        ({"lot_size": 0}, "lot_size"),
+        ({"lot_size": 2.5}, "lot_size"),
+        ({"nominal": -1}, "nominal"),
+        ({"scheme": "XYZ"}, "unknown scheme"),
+        ({"actual": []}, "actual"),
+        ({"actual": [1, "a"]}, r"actual\[1\]"),
+        ({"plan": "triple"}, "plan"),
+    ],
 )
 def test_bad_lot_inputs(kw, match):
     args = {"actual": [500.0] * 50}

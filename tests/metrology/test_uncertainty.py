@@ -149,8 +149,7 @@ def test_budget_keeps_sensitivity_sign():
 
 
 def test_functions_and_constants():
-    r = un.gum("sqrt(x)*exp(0)*log(e) + abs(-x) - pi + atan2(x, x)*4/pi",
-               {"x": {"value": 4, "u": 0.1}})
+    r = un.gum("sqrt(x)*exp(0)*log(e) + abs(-x) - pi + atan2(x, x)*4/pi", {"x": {"value": 4, "u": 0.1}})
     assert r["value"] == pytest.approx(2 + 4 - math.pi + 1)
     assert r["budget"][0]["sensitivity"] == pytest.approx(1 / (2 * 2) + 1)
 
@@ -297,11 +296,19 @@ def test_monte_carlo_errors():
     with pytest.raises(InputError, match="non-finite"):
         un.monte_carlo("sqrt(x)", {"x": {"value": 0, "u": 1}}, trials=2000, seed=1)
     with pytest.raises(InputError, match="Gaussian"):
-        un.monte_carlo("x+y", {"x": {"value": 0, "distribution": "rectangular", "half_width": 1},
-                               "y": {"value": 0, "u": 1}}, [["x", "y", 0.3]], trials=2000)
+        un.monte_carlo(
+            "x+y",
+            {"x": {"value": 0, "distribution": "rectangular", "half_width": 1}, "y": {"value": 0, "u": 1}},
+            [["x", "y", 0.3]],
+            trials=2000,
+        )
     with pytest.raises(InputError, match="positive semi-definite"):
-        un.monte_carlo("x+y+z", {n: {"value": 0, "u": 1} for n in "xyz"},
-                       [["x", "y", 0.9], ["x", "z", 0.9], ["y", "z", -0.9]], trials=2000)
+        un.monte_carlo(
+            "x+y+z",
+            {n: {"value": 0, "u": 1} for n in "xyz"},
+            [["x", "y", 0.9], ["x", "z", 0.9], ["y", "z", -0.9]],
+            trials=2000,
+        )
 
 
 def test_coverage_interval_index_rule():

@@ -65,7 +65,7 @@ def to_dof(x: Any, field: str) -> float:
         return INF
     d = to_decimal(x, field)
     if d <= 0:
-        raise InputError(f"{field}: degrees of freedom must be positive (or \"inf\"), got {x!r}")
+        raise InputError(f'{field}: degrees of freedom must be positive (or "inf"), got {x!r}')
     return float(d)
 
 

@@ -32,8 +32,13 @@ def _prepackages(p: Mapping) -> dict:
         if key not in p:
             raise InputError(f"{key}: is required")
     return prepackages.evaluate_lot(
-        scheme=p.get("scheme", "OIML-R87:2016"), nominal=p["nominal"], unit=p.get("unit", "g"),
-        lot_size=p["lot_size"], actual=p["actual"], destructive=p.get("destructive", False), plan=p.get("plan"),
+        scheme=p.get("scheme", "OIML-R87:2016"),
+        nominal=p["nominal"],
+        unit=p.get("unit", "g"),
+        lot_size=p["lot_size"],
+        actual=p["actual"],
+        destructive=p.get("destructive", False),
+        plan=p.get("plan"),
     )
 
 
@@ -47,8 +52,15 @@ def _mpe(p: Mapping) -> dict:
     cls = p["class"]
     if not isinstance(cls, str):
         cls = str(cls)
-    return mpe.check_points(p["rule"], cls, p["points"], unit=p["unit"], e=p.get("e"),
-                            stage=p.get("stage") or "initial", U=p.get("U"))
+    return mpe.check_points(
+        p["rule"],
+        cls,
+        p["points"],
+        unit=p["unit"],
+        e=p.get("e"),
+        stage=p.get("stage") or "initial",
+        U=p.get("U"),
+    )
 
 
 def _decide(p: Mapping) -> dict:
@@ -60,8 +72,9 @@ def _decide(p: Mapping) -> dict:
     rule = p.get("rule", "simple")
     if rule != "simple" and p.get("U") is None:
         raise InputError(f"U: is required for the {rule} rule")
-    return decision.decide(p["value"], p.get("U", 0), lower=p.get("lower"), upper=p.get("upper"),
-                           rule=rule, r=p.get("r", 1))
+    return decision.decide(
+        p["value"], p.get("U", 0), lower=p.get("lower"), upper=p.get("upper"), rule=rule, r=p.get("r", 1)
+    )
 
 
 def _uncertainty(p: Mapping) -> dict:
@@ -85,8 +98,12 @@ def _interval(p: Mapping) -> dict:
 
 
 _HANDLERS: dict[str, Callable[[Mapping], dict]] = {
-    "prepackages": _prepackages, "mpe": _mpe, "decide": _decide,
-    "uncertainty": _uncertainty, "linefit": _linefit, "interval": _interval,
+    "prepackages": _prepackages,
+    "mpe": _mpe,
+    "decide": _decide,
+    "uncertainty": _uncertainty,
+    "linefit": _linefit,
+    "interval": _interval,
 }
 
 
@@ -100,7 +117,7 @@ def run(kind: str, payload: dict) -> dict:
 
 
 def _reject_constant(name: str) -> Any:
-    raise InputError(f"input: {name} is not valid JSON; use a number, or \"inf\" for degrees of freedom")
+    raise InputError(f'input: {name} is not valid JSON; use a number, or "inf" for degrees of freedom')
 
 
 def main(argv: list[str] | None = None) -> int:

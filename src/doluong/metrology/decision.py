@@ -83,10 +83,7 @@ def decide(
     if lo is not None:
         sides.append(_side(lo - v, w))
     worst = max(sides, key=_ORDER.index)
-    if rule == "non-binary":
-        decision = worst
-    else:
-        decision = "pass" if worst == "pass" else "fail"
+    decision = worst if rule == "non-binary" else "pass" if worst == "pass" else "fail"
     return {
         "decision": decision,
         "decision_vi": DECISIONS_VI[decision],

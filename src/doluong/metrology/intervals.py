@@ -114,7 +114,9 @@ def staircase(current_interval: Any, history: list, policy: dict | None = None) 
         "consecutive_in": streak,
         "explanation": why,
         "explanation_vi": why_vi,
-        "policy": {k: (to_decimal(v, k) if v is not None and not isinstance(v, int) else v) for k, v in pol.items()},
+        "policy": {
+            k: (to_decimal(v, k) if v is not None and not isinstance(v, int) else v) for k, v in pol.items()
+        },
         "method": "ILAC G24:2022 / OIML D 10:2022 method 1 (automatic adjustment, staircase)",
     }
 

@@ -47,8 +47,18 @@ def fit_line(x: Any, y: Any, x0: Any = 0.0) -> dict:
     cov = -s * s * (xbar - x0f) / sxx
     corr = cov / (u_a * u_b) if u_a > 0 and u_b > 0 else 0.0
     return {
-        "intercept": a, "slope": b, "u_intercept": u_a, "u_slope": u_b, "covariance": cov,
-        "correlation": corr, "s": s, "dof": dof, "n": n, "x0": x0f, "x_mean": xbar, "sxx": sxx,
+        "intercept": a,
+        "slope": b,
+        "u_intercept": u_a,
+        "u_slope": u_b,
+        "covariance": cov,
+        "correlation": corr,
+        "s": s,
+        "dof": dof,
+        "n": n,
+        "x0": x0f,
+        "x_mean": xbar,
+        "sxx": sxx,
         "residuals": residuals,
         "source": "ordinary least squares, GUM (JCGM 100:2008) H.3",
     }

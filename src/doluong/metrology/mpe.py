@@ -86,7 +86,9 @@ def rule_from_dict(data: Mapping[str, Any]) -> dict:
         if not isinstance(table, list) or not table:
             raise InputError(f"rule {rid}.table: expected a non-empty list of rows")
         for i, row in enumerate(table):
-            _parse_quantity(require(row, "nominal", f"rule {rid}.table[{i}]"), f"rule {rid}.table[{i}].nominal")
+            _parse_quantity(
+                require(row, "nominal", f"rule {rid}.table[{i}]"), f"rule {rid}.table[{i}].nominal"
+            )
     else:
         raise InputError(f"rule {rid}.kind: must be 'bands' or 'table', got {kind!r}")
     return rule
@@ -122,7 +124,9 @@ def _parse_quantity(text: Any, field: str) -> tuple[Decimal, str]:
     return to_decimal(num, field), unit
 
 
-def _eval_spec(spec: Mapping, *, reference: Decimal, e: Decimal | None, abs_factor: Decimal, where: str) -> Decimal:
+def _eval_spec(
+    spec: Mapping, *, reference: Decimal, e: Decimal | None, abs_factor: Decimal, where: str
+) -> Decimal:
     key, val = next(iter(spec.items()))
     if key == "e":
         if e is None:
@@ -184,7 +188,10 @@ def mpe(
     else:
         x = None
     band = _pick_band(r, cls, x, zone)
-    return _eval_spec(band["mpe"], reference=ref, e=e_d, abs_factor=abs_factor, where=f"rule {rid}") * stage_factor
+    return (
+        _eval_spec(band["mpe"], reference=ref, e=e_d, abs_factor=abs_factor, where=f"rule {rid}")
+        * stage_factor
+    )
 
 
 def _pick_band(r: Mapping, cls: str, x: Decimal | None, zone: str | None) -> Mapping:
@@ -220,7 +227,9 @@ def _table_mpe(r: Mapping, cls: str, ref: Decimal, unit: str) -> Decimal:
                 classes = [k for k in row if k != "nominal"]
                 raise InputError(f"class: rule {rid} has classes {classes}, got {cls!r}")
             if row[cls] is None:
-                raise InputError(f"class: rule {rid} has no class {cls} weight of nominal value {row['nominal']}")
+                raise InputError(
+                    f"class: rule {rid} has no class {cls} weight of nominal value {row['nominal']}"
+                )
             return to_decimal(row[cls], "mpe") * units.factor(r["unit"], unit, "unit")
     raise InputError(f"reference: {ref} {unit} is not a nominal value listed in rule {rid}")
 
@@ -277,8 +286,15 @@ def check_points(
                 row["ok"] = ok and row["u_ok"]
         all_ok = all_ok and row["ok"]
         out.append(row)
-    return {"rule": r["id"], "source": r["source"], "class": cls, "stage": stage, "unit": unit,
-            "points": out, "ok": all_ok}
+    return {
+        "rule": r["id"],
+        "source": r["source"],
+        "class": cls,
+        "stage": stage,
+        "unit": unit,
+        "points": out,
+        "ok": all_ok,
+    }
 
 
 for _r in MPE_RULES:

@@ -80,7 +80,11 @@ def scheme_from_dict(data: Mapping[str, Any]) -> dict:
             if "stages" in row:
                 for j, st in enumerate(row["stages"]):
                     for k in ("n", "ac", "re"):
-                        positive(require(st, k, f"{where}.stages[{j}]"), f"{where}.stages[{j}].{k}", allow_zero=k == "ac")
+                        positive(
+                            require(st, k, f"{where}.stages[{j}]"),
+                            f"{where}.stages[{j}].{k}",
+                            allow_zero=k == "ac",
+                        )
             else:
                 n = require(row, "n", where)
                 if n != "all":
@@ -146,7 +150,9 @@ def tolerable_deficiency(nominal: Any, unit: str = "g", scheme: str | Mapping = 
     return tolerable_deficiency_detail(nominal, unit, scheme)["T"]
 
 
-def tolerable_deficiency_detail(nominal: Any, unit: str = "g", scheme: str | Mapping = "OIML-R87:2016") -> dict:
+def tolerable_deficiency_detail(
+    nominal: Any, unit: str = "g", scheme: str | Mapping = "OIML-R87:2016"
+) -> dict:
     """Like :func:`tolerable_deficiency` but returns ``{"T", "T_table", "band", "base_unit"}``."""
     sch = get_scheme(scheme)
     qn = positive(nominal, "nominal")
@@ -245,10 +251,9 @@ def evaluate_lot(
         raise InputError(f"destructive: expected true or false, got {destructive!r}")
     if plan is None:
         plan = "destructive" if destructive else "single"
-    if plan not in sch["plans"]:
-        if plan == "destructive":
-            notes.append(f"scheme {sch['id']} defines no destructive plan; the single plan is used")
-            plan = "single"
+    if plan not in sch["plans"] and plan == "destructive":
+        notes.append(f"scheme {sch['id']} defines no destructive plan; the single plan is used")
+        plan = "single"
     qn = positive(nominal, "nominal")
     det = tolerable_deficiency_detail(qn, unit, sch)
     T = det["T"]
@@ -310,30 +315,48 @@ def evaluate_lot(
     reasons: list[str] = []
     reasons_vi: list[str] = []
     if decision_pending:
-        reasons.append(f"Double plan: {t1_count} T1 defectives in the first sample of {sp['stages'][0]['n']} is "
-                       f"between Ac {sp['stages'][0]['ac']} and Re {sp['stages'][0]['re']}; take the second "
-                       f"sample of {sp['stages'][1]['n']}")
-        reasons_vi.append(f"Phương án lấy mẫu hai lần: mẫu thứ nhất có {t1_count} gói vi phạm T1, nằm giữa số chấp "
-                          f"nhận {sp['stages'][0]['ac']} và số loại bỏ {sp['stages'][0]['re']}; cần lấy mẫu thứ hai "
-                          f"gồm {sp['stages'][1]['n']} gói")
+        reasons.append(
+            f"Double plan: {t1_count} T1 defectives in the first sample of {sp['stages'][0]['n']} is "
+            f"between Ac {sp['stages'][0]['ac']} and Re {sp['stages'][0]['re']}; take the second "
+            f"sample of {sp['stages'][1]['n']}"
+        )
+        reasons_vi.append(
+            f"Phương án lấy mẫu hai lần: mẫu thứ nhất có {t1_count} gói vi phạm T1, nằm giữa số chấp "
+            f"nhận {sp['stages'][0]['ac']} và số loại bỏ {sp['stages'][0]['re']}; cần lấy mẫu thứ hai "
+            f"gồm {sp['stages'][1]['n']} gói"
+        )
     elif not size_ok:
-        reasons.append(f"Sample of {n} packages is smaller than the required {required} for a lot of {lot_size}")
+        reasons.append(
+            f"Sample of {n} packages is smaller than the required {required} for a lot of {lot_size}"
+        )
         reasons_vi.append(f"Cỡ mẫu {n} gói nhỏ hơn cỡ mẫu yêu cầu {required} gói đối với lô {lot_size} gói")
     cmp = ">=" if mean_ok else "<"
-    reasons.append(f"Average requirement {'met' if mean_ok else 'NOT met'}: mean {_fmt(mean_d)} {u} {cmp} "
-                   f"limit Qn - λ·s = {_fmt(mean_limit)} {u} (λ = {_fmt(lam)}, s = {_fmt(s_d)} {u})")
-    reasons_vi.append(f"Yêu cầu về lượng trung bình {'đạt' if mean_ok else 'KHÔNG đạt'}: trung bình "
-                      f"{_fmt(mean_d, True)} {u} {'≥' if mean_ok else '<'} giới hạn Qn − λ·s = "
-                      f"{_fmt(mean_limit, True)} {u} (λ = {_fmt(lam, True)}, s = {_fmt(s_d, True)} {u})")
+    reasons.append(
+        f"Average requirement {'met' if mean_ok else 'NOT met'}: mean {_fmt(mean_d)} {u} {cmp} "
+        f"limit Qn - λ·s = {_fmt(mean_limit)} {u} (λ = {_fmt(lam)}, s = {_fmt(s_d)} {u})"
+    )
+    reasons_vi.append(
+        f"Yêu cầu về lượng trung bình {'đạt' if mean_ok else 'KHÔNG đạt'}: trung bình "
+        f"{_fmt(mean_d, True)} {u} {'≥' if mean_ok else '<'} giới hạn Qn − λ·s = "
+        f"{_fmt(mean_limit, True)} {u} (λ = {_fmt(lam, True)}, s = {_fmt(s_d, True)} {u})"
+    )
     if not decision_pending:
-        reasons.append(f"T1 requirement {'met' if t1_ok else 'NOT met'}: {t1_count} package(s) below Qn - T = "
-                       f"{_fmt(t1_limit)} {u} (T = {_fmt(T)} {u}); {t1_allowed} allowed")
-        reasons_vi.append(f"Yêu cầu T1 {'đạt' if t1_ok else 'KHÔNG đạt'}: {t1_count} gói có lượng nhỏ hơn Qn − T = "
-                          f"{_fmt(t1_limit, True)} {u} (T = {_fmt(T, True)} {u}); cho phép {t1_allowed} gói")
-    reasons.append(f"T2 requirement {'met' if t2_ok else 'NOT met'}: {t2_count} package(s) below Qn - 2T = "
-                   f"{_fmt(t2_limit)} {u}; {t2_allowed} allowed")
-    reasons_vi.append(f"Yêu cầu T2 {'đạt' if t2_ok else 'KHÔNG đạt'}: {t2_count} gói có lượng nhỏ hơn Qn − 2T = "
-                      f"{_fmt(t2_limit, True)} {u}; cho phép {t2_allowed} gói")
+        reasons.append(
+            f"T1 requirement {'met' if t1_ok else 'NOT met'}: {t1_count} package(s) below Qn - T = "
+            f"{_fmt(t1_limit)} {u} (T = {_fmt(T)} {u}); {t1_allowed} allowed"
+        )
+        reasons_vi.append(
+            f"Yêu cầu T1 {'đạt' if t1_ok else 'KHÔNG đạt'}: {t1_count} gói có lượng nhỏ hơn Qn − T = "
+            f"{_fmt(t1_limit, True)} {u} (T = {_fmt(T, True)} {u}); cho phép {t1_allowed} gói"
+        )
+    reasons.append(
+        f"T2 requirement {'met' if t2_ok else 'NOT met'}: {t2_count} package(s) below Qn - 2T = "
+        f"{_fmt(t2_limit)} {u}; {t2_allowed} allowed"
+    )
+    reasons_vi.append(
+        f"Yêu cầu T2 {'đạt' if t2_ok else 'KHÔNG đạt'}: {t2_count} gói có lượng nhỏ hơn Qn − 2T = "
+        f"{_fmt(t2_limit, True)} {u}; cho phép {t2_allowed} gói"
+    )
 
     if decision_pending:
         accepted = None
@@ -343,10 +366,16 @@ def evaluate_lot(
     else:
         accepted = bool(size_ok and mean_ok and t1_ok and t2_ok)
         decision = "accepted" if accepted else "rejected"
-    head = {"accepted": "Lot accepted", "rejected": "Lot rejected",
-            "second-sample-required": "Decision pending"}[decision]
-    head_vi = {"accepted": "Lô hàng đạt yêu cầu", "rejected": "Lô hàng không đạt yêu cầu",
-               "second-sample-required": "Chưa kết luận được"}[decision]
+    head = {
+        "accepted": "Lot accepted",
+        "rejected": "Lot rejected",
+        "second-sample-required": "Decision pending",
+    }[decision]
+    head_vi = {
+        "accepted": "Lô hàng đạt yêu cầu",
+        "rejected": "Lô hàng không đạt yêu cầu",
+        "second-sample-required": "Chưa kết luận được",
+    }[decision]
     reasons.insert(0, head)
     reasons_vi.insert(0, head_vi)
     frac_u = sch.get("measurement_uncertainty_max_fraction_of_T")

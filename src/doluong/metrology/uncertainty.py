@@ -45,8 +45,21 @@ from typing import Any
 from ._common import INF, InputError, number_list, positive, to_dof, to_float, to_probability
 
 FUNCTIONS = {
-    "sqrt": 1, "exp": 1, "log": 1, "log10": 1, "sin": 1, "cos": 1, "tan": 1, "asin": 1, "acos": 1,
-    "atan": 1, "atan2": 2, "sinh": 1, "cosh": 1, "tanh": 1, "abs": 1,
+    "sqrt": 1,
+    "exp": 1,
+    "log": 1,
+    "log10": 1,
+    "sin": 1,
+    "cos": 1,
+    "tan": 1,
+    "asin": 1,
+    "acos": 1,
+    "atan": 1,
+    "atan2": 2,
+    "sinh": 1,
+    "cosh": 1,
+    "tanh": 1,
+    "abs": 1,
 }
 CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -86,7 +99,9 @@ def parse_model(text: str) -> Model:
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINOPS:
                 hint = " (use ** for powers)" if isinstance(node.op, ast.BitXor) else ""
-                raise InputError(f"model: operator {type(node.op).__name__} is not allowed{hint}; allowed: {_ALLOWED}")
+                raise InputError(
+                    f"model: operator {type(node.op).__name__} is not allowed{hint}; allowed: {_ALLOWED}"
+                )
             check(node.left)
             check(node.right)
         elif isinstance(node, ast.UnaryOp):
@@ -107,8 +122,10 @@ def parse_model(text: str) -> Model:
             if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
                 raise InputError(f"model: {node.func.id}() takes positional arguments only")
             if len(node.args) != FUNCTIONS[node.func.id]:
-                raise InputError(f"model: {node.func.id}() takes {FUNCTIONS[node.func.id]} argument(s), "
-                                 f"got {len(node.args)}")
+                raise InputError(
+                    f"model: {node.func.id}() takes {FUNCTIONS[node.func.id]} argument(s), "
+                    f"got {len(node.args)}"
+                )
             for a in node.args:
                 check(a)
         else:
@@ -184,7 +201,7 @@ def input_quantity(name: str, spec: Mapping[str, Any]) -> InputQuantity:
     """Interpret one input specification (see module docstring) as an :class:`InputQuantity`."""
     f = f"inputs.{name}"
     if not isinstance(spec, Mapping):
-        raise InputError(f"{f}: expected an object such as {{\"value\": 1.0, \"u\": 0.1}}")
+        raise InputError(f'{f}: expected an object such as {{"value": 1.0, "u": 0.1}}')
     unknown = set(spec) - _INPUT_KEYS - _INFO_KEYS
     if unknown:
         raise InputError(f"{f}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_INPUT_KEYS)}")
@@ -197,8 +214,9 @@ def input_quantity(name: str, spec: Mapping[str, Any]) -> InputQuantity:
         n = len(xs)
         mean = math.fsum(xs) / n
         s = math.sqrt(math.fsum((x - mean) ** 2 for x in xs) / (n - 1))
-        return InputQuantity(name, mean, s / math.sqrt(n), n - 1, "t", kind="A",
-                             info={**info, "n": n, "s": s})
+        return InputQuantity(
+            name, mean, s / math.sqrt(n), n - 1, "t", kind="A", info={**info, "n": n, "s": s}
+        )
     if "value" not in spec:
         raise InputError(f"{f}.value: is required (or give 'readings' for a Type A evaluation)")
     value = to_float(spec["value"], f"{f}.value")
@@ -212,7 +230,9 @@ def input_quantity(name: str, spec: Mapping[str, Any]) -> InputQuantity:
             spec = {k: v for k, v in spec.items() if k != "distribution"}
             return input_quantity(name, spec)
         if dist not in DISTRIBUTIONS:
-            raise InputError(f"{f}.distribution: must be rectangular, triangular, arcsine or normal, got {dist!r}")
+            raise InputError(
+                f"{f}.distribution: must be rectangular, triangular, arcsine or normal, got {dist!r}"
+            )
         if "half_width" not in spec:
             raise InputError(f"{f}.half_width: is required for a {dist} distribution")
         a = float(positive(spec["half_width"], f"{f}.half_width", allow_zero=True))
@@ -235,8 +255,9 @@ def input_quantity(name: str, spec: Mapping[str, Any]) -> InputQuantity:
             raise InputError(f"{f}: 'U' needs its coverage factor 'k' or its 'confidence' level")
         u = U / k
     else:
-        raise InputError(f"{f}: give 'u', 'U' with 'k' or 'confidence', a 'distribution' with 'half_width', "
-                         "or 'readings'")
+        raise InputError(
+            f"{f}: give 'u', 'U' with 'k' or 'confidence', a 'distribution' with 'half_width', or 'readings'"
+        )
     return InputQuantity(name, value, u, dof, "normal" if math.isinf(dof) else "t", info=info)
 
 
@@ -342,13 +363,16 @@ def gum(
             for n in members:
                 ureals[n] = GTC.ureal(qs[n].value, qs[n].u, label=n, independent=False)
         elif len(dofs) == 1:
-            made = GTC.multiple_ureal([qs[n].value for n in members], [qs[n].u for n in members],
-                                      dofs.pop(), label_seq=members)
+            made = GTC.multiple_ureal(
+                [qs[n].value for n in members], [qs[n].u for n in members], dofs.pop(), label_seq=members
+            )
             ureals.update(zip(members, made, strict=True))
         else:
-            raise InputError(f"correlations: correlated inputs {members} have different degrees of freedom "
-                             f"{[qs[n].dof for n in members]}; give them the same dof (or infinite) — the "
-                             "Welch–Satterthwaite formula is not defined otherwise")
+            raise InputError(
+                f"correlations: correlated inputs {members} have different degrees of freedom "
+                f"{[qs[n].dof for n in members]}; give them the same dof (or infinite) — the "
+                "Welch–Satterthwaite formula is not defined otherwise"
+            )
     for n in names:
         if n not in ureals:
             ureals[n] = GTC.ureal(qs[n].value, qs[n].u, qs[n].dof, label=n)
@@ -379,9 +403,18 @@ def gum(
             uc = float(reporting.u_component(y, ureals[n]))
         else:
             c = uc = 0.0
-        row = {"name": n, "value": q.value, "u": q.u, "sensitivity": c, "contribution": abs(uc),
-               "u_component": uc, "dof": q.dof, "type": q.kind, "distribution": q.distribution,
-               "variance_fraction": (uc * uc / (u * u)) if u > 0 else 0.0}
+        row = {
+            "name": n,
+            "value": q.value,
+            "u": q.u,
+            "sensitivity": c,
+            "contribution": abs(uc),
+            "u_component": uc,
+            "dof": q.dof,
+            "type": q.kind,
+            "distribution": q.distribution,
+            "variance_fraction": (uc * uc / (u * u)) if u > 0 else 0.0,
+        }
         if q.half_width is not None:
             row["half_width"] = q.half_width
         if n not in m.names:
@@ -400,8 +433,9 @@ def gum(
 
             p = float(2 * student_t.cdf(kk, dof) - 1)
     else:
-        p = to_probability(coverage_probability if coverage_probability is not None else 0.95,
-                           "coverage_probability")
+        p = to_probability(
+            coverage_probability if coverage_probability is not None else 0.95, "coverage_probability"
+        )
         dof_for_k = dof
         if truncate_dof and math.isfinite(dof) and dof >= 1:
             dof_for_k = float(math.floor(dof))
@@ -453,9 +487,23 @@ def coverage_interval_shortest(sorted_y: Any, p: float) -> tuple[float, float]:
 def _np_functions() -> dict[str, Any]:
     import numpy as np
 
-    return {"sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log10": np.log10, "sin": np.sin, "cos": np.cos,
-            "tan": np.tan, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "atan2": np.arctan2,
-            "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "abs": np.abs}
+    return {
+        "sqrt": np.sqrt,
+        "exp": np.exp,
+        "log": np.log,
+        "log10": np.log10,
+        "sin": np.sin,
+        "cos": np.cos,
+        "tan": np.tan,
+        "asin": np.arcsin,
+        "acos": np.arccos,
+        "atan": np.arctan,
+        "atan2": np.arctan2,
+        "sinh": np.sinh,
+        "cosh": np.cosh,
+        "tanh": np.tanh,
+        "abs": np.abs,
+    }
 
 
 def _sample(q: InputQuantity, rng: Any, size: int) -> Any:
@@ -493,7 +541,9 @@ def monte_carlo(
     m, qs = _prepare(model, inputs)
     names = list(qs)
     corr = _parse_correlations(correlations, names)
-    p = to_probability(coverage_probability if coverage_probability is not None else 0.95, "coverage_probability")
+    p = to_probability(
+        coverage_probability if coverage_probability is not None else 0.95, "coverage_probability"
+    )
     if isinstance(trials, bool) or not isinstance(trials, (int, float)) or int(trials) != trials:
         raise InputError(f"trials: expected a whole number, got {trials!r}")
     M = int(trials)
@@ -507,8 +557,10 @@ def monte_carlo(
     if correlated:
         bad = [n for n in correlated if qs[n].distribution not in ("normal", "t")]
         if bad:
-            raise InputError(f"correlations: Monte Carlo supports correlation only between Gaussian inputs "
-                             f"(JCGM 101 6.4.8); {bad} have {[qs[n].distribution for n in bad]} distributions")
+            raise InputError(
+                f"correlations: Monte Carlo supports correlation only between Gaussian inputs "
+                f"(JCGM 101 6.4.8); {bad} have {[qs[n].distribution for n in bad]} distributions"
+            )
         if any(qs[n].distribution == "t" for n in correlated):
             notes.append("correlated inputs with finite dof are sampled from a multivariate Gaussian")
         R = np.eye(len(correlated))
@@ -539,12 +591,14 @@ def monte_carlo(
                 y = _evaluate(m.tree, env, funcs)
             except (ZeroDivisionError, OverflowError) as exc:
                 raise InputError(f"model: cannot be evaluated for the sampled inputs ({exc})") from None
-            ys[done:done + size] = np.broadcast_to(np.asarray(y, dtype=float), (size,))
+            ys[done : done + size] = np.broadcast_to(np.asarray(y, dtype=float), (size,))
             done += size
     bad_count = int((~np.isfinite(ys)).sum())
     if bad_count:
-        raise InputError(f"model: {bad_count} of {M} trials gave a non-finite value (e.g. sqrt or log of a "
-                         "negative number, or division by zero); check the model and the input distributions")
+        raise InputError(
+            f"model: {bad_count} of {M} trials gave a non-finite value (e.g. sqrt or log of a "
+            "negative number, or division by zero); check the model and the input distributions"
+        )
     ys.sort()
     value = float(ys.mean())
     u = float(ys.std(ddof=1))
@@ -572,7 +626,8 @@ def monte_carlo(
         "gum": {key: g[key] for key in ("value", "u", "dof", "k", "U", "interval") if key in g} or None,
         "correlations": [[a, b, r] for a, b, r in corr],
         "notes": notes + g["notes"],
-        "source": "JCGM 101:2008 (GUM Supplement 1) 7.6 estimate and standard uncertainty, 7.7 coverage intervals",
+        "source": "JCGM 101:2008 (GUM Supplement 1) 7.6 estimate and standard uncertainty, "
+        "7.7 coverage intervals",
     }
 
 
@@ -580,8 +635,17 @@ def evaluate(payload: Mapping[str, Any]) -> dict:
     """Dispatch a ``calc uncertainty`` payload to :func:`gum` or :func:`monte_carlo`."""
     if not isinstance(payload, Mapping):
         raise InputError("input: expected a JSON object")
-    allowed = {"model", "inputs", "correlations", "coverage_probability", "k", "method", "trials", "seed",
-               "truncate_dof"}
+    allowed = {
+        "model",
+        "inputs",
+        "correlations",
+        "coverage_probability",
+        "k",
+        "method",
+        "trials",
+        "seed",
+        "truncate_dof",
+    }
     unknown = set(payload) - allowed
     if unknown:
         raise InputError(f"input: unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -594,13 +658,23 @@ def evaluate(payload: Mapping[str, Any]) -> dict:
         truncate = payload.get("truncate_dof", True)
         if not isinstance(truncate, bool):
             raise InputError("truncate_dof: expected true or false")
-        return gum(payload["model"], payload["inputs"], payload.get("correlations"),
-                   coverage_probability=payload.get("coverage_probability", 0.95), k=payload.get("k"),
-                   truncate_dof=truncate)
+        return gum(
+            payload["model"],
+            payload["inputs"],
+            payload.get("correlations"),
+            coverage_probability=payload.get("coverage_probability", 0.95),
+            k=payload.get("k"),
+            truncate_dof=truncate,
+        )
     if method in ("monte-carlo", "mc", "MCM"):
         if payload.get("k") is not None:
             raise InputError("k: not used by the Monte Carlo method; give coverage_probability instead")
-        return monte_carlo(payload["model"], payload["inputs"], payload.get("correlations"),
-                           coverage_probability=payload.get("coverage_probability", 0.95),
-                           trials=payload.get("trials", 1_000_000), seed=payload.get("seed"))
+        return monte_carlo(
+            payload["model"],
+            payload["inputs"],
+            payload.get("correlations"),
+            coverage_probability=payload.get("coverage_probability", 0.95),
+            trials=payload.get("trials", 1_000_000),
+            seed=payload.get("seed"),
+        )
     raise InputError(f"method: must be 'gum' or 'monte-carlo', got {method!r}")

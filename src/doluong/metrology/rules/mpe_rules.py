@@ -91,16 +91,17 @@ OIML_R111 = {
     "unit": "mg",
     "uncertainty_max_fraction_of_mpe": "1/3",
     "stages": {"initial": 1, "subsequent": 1, "in-service": 1},
-    "table": [
-        {"nominal": row[0], **{c: v for c, v in zip(_R111_CLASSES, row[1:], strict=True)}} for row in _R111_ROWS
-    ],
+    "table": [{"nominal": row[0], **dict(zip(_R111_CLASSES, row[1:], strict=True))} for row in _R111_ROWS],
 }
 
 OIML_R49_2013 = {
     "id": "OIML-R49:2013",
     "title": "OIML R 49-1:2013 Water meters, maximum permissible errors",
-    "source": "OIML R 49-1:2013, 4.2 (maximum permissible errors, classes 1 and 2): lower flow-rate zone Q1 <= Q < Q2 and "
-    "upper zone Q2 <= Q <= Q4; class 2 upper zone +-2 % for water 0.1 degC to 30 degC, +-3 % above 30 degC",
+    "source": (
+        "OIML R 49-1:2013, 4.2 (maximum permissible errors, classes 1 and 2): lower flow-rate zone "
+        "Q1 <= Q < Q2 and upper zone Q2 <= Q <= Q4; class 2 upper zone +-2 % for water 0.1 degC to "
+        "30 degC, +-3 % above 30 degC"
+    ),
     "valid_from": "2013-01-01",
     "valid_from_note": "edition year; day and month nominal",
     "kind": "bands",
@@ -116,9 +117,11 @@ OIML_R49_2013 = {
 OIML_R117_2007 = {
     "id": "OIML-R117:2007",
     "title": "OIML R 117-1:2007 Dynamic measuring systems for liquids other than water (fuel dispensers)",
-    "source": "OIML R 117-1:2007, Table 2 (maximum permissible errors), accuracy class 0.5 (fuel dispensers): line A (measuring "
-    "system) 0.5 %, line B (meter) 0.3 %. The minimum specified volume deviation Emin (2.7) is NOT "
-    "modelled here; add a greater_of spec in a national rule if needed",
+    "source": (
+        "OIML R 117-1:2007, Table 2 (maximum permissible errors), accuracy class 0.5 (fuel "
+        "dispensers): line A (measuring system) 0.5 %, line B (meter) 0.3 %. The minimum specified "
+        "volume deviation Emin is NOT modelled here; add a greater_of spec in a national rule if needed"
+    ),
     "valid_from": "2007-01-01",
     "valid_from_note": "edition year; day and month nominal",
     "kind": "bands",

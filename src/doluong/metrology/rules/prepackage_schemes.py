@@ -73,12 +73,27 @@ EEC_76_211 = {
         ],
         "double": [
             {"lot_min": 1, "lot_max": 99, "n": "all", "lambda": 0, "t1_allowed_fraction": 0.05},
-            {"lot_min": 100, "lot_max": 500, "mean_n": 30, "lambda": 0.503,
-             "stages": [{"n": 30, "ac": 1, "re": 3}, {"n": 30, "ac": 4, "re": 5}]},
-            {"lot_min": 501, "lot_max": 3200, "mean_n": 50, "lambda": 0.379,
-             "stages": [{"n": 50, "ac": 2, "re": 5}, {"n": 50, "ac": 6, "re": 7}]},
-            {"lot_min": 3201, "lot_max": None, "mean_n": 50, "lambda": 0.379,
-             "stages": [{"n": 80, "ac": 3, "re": 7}, {"n": 80, "ac": 8, "re": 9}]},
+            {
+                "lot_min": 100,
+                "lot_max": 500,
+                "mean_n": 30,
+                "lambda": 0.503,
+                "stages": [{"n": 30, "ac": 1, "re": 3}, {"n": 30, "ac": 4, "re": 5}],
+            },
+            {
+                "lot_min": 501,
+                "lot_max": 3200,
+                "mean_n": 50,
+                "lambda": 0.379,
+                "stages": [{"n": 50, "ac": 2, "re": 5}, {"n": 50, "ac": 6, "re": 7}],
+            },
+            {
+                "lot_min": 3201,
+                "lot_max": None,
+                "mean_n": 50,
+                "lambda": 0.379,
+                "stages": [{"n": 80, "ac": 3, "re": 7}, {"n": 80, "ac": 8, "re": 9}],
+            },
         ],
         "destructive": [
             {"lot_min": 1, "lot_max": 99, "n": "all", "lambda": 0, "t1_allowed_fraction": 0.05},
