@@ -142,6 +142,13 @@ class RecordFactory(factory.django.DjangoModelFactory):
     result = "pass"
     certificate_number = factory.Sequence(lambda n: f"GCN-{n:06d}")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = model_class(*args, **kwargs)
+        obj.valid_until = obj.compute_valid_until()
+        obj.save()
+        return obj
+
 
 def make_user(role: str, organization=None, username=None) -> User:
     return User.objects.create_user(username=username or f"{role}-{next(_tax)}", password="pw-Test-12345",
