@@ -106,7 +106,7 @@ def jsonable(x: Any) -> Any:
             return None
         if math.isinf(x):
             return "inf" if x > 0 else "-inf"
-        return x
+        return x + 0.0  # -0.0 -> 0.0
     if isinstance(x, Mapping):
         return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
