@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "doluong.instruments",
     "doluong.providers",
     "doluong.records",
+    "doluong.demo",
     "doluong.web",
 ]
 
