@@ -1,9 +1,9 @@
 """Decision rules for statements of conformity — ILAC G8:09/2019 (and JCGM 106:2012).
 
 ``w = r·U`` is the guard band (U the expanded uncertainty, r >= 0, default 1). For an upper tolerance
-limit TL_U the acceptance limit is AL_U = TL_U − w; for a lower limit AL_L = TL_L + w (ILAC G8 4.2).
+limit TL_U the acceptance limit is AL_U = TL_U − w; for a lower limit AL_L = TL_L + w (ILAC G8).
 
-Rules (ILAC G8 4.2.1–4.2.3):
+Rules (ILAC G8:09/2019 section 4):
 
 * ``"simple"`` — binary, w = 0 (U ignored): ``pass`` if TL_L <= value <= TL_U, else ``fail``.
 * ``"guard-band"`` — binary: ``pass`` if AL_L <= value <= AL_U, else ``fail``.
@@ -92,5 +92,5 @@ def decide(
         "guard_band": w,
         "rule": rule,
         "acceptance_zone_empty": empty,
-        "source": "ILAC G8:09/2019, 4.2 (binary simple acceptance, binary with guard band, non-binary)",
+        "source": "ILAC G8:09/2019, section 4 (binary simple acceptance, binary with guard band, non-binary)",
     }

@@ -8,7 +8,7 @@ checked by an administrator; correct it with :func:`scheme_from_dict` / :func:`r
 Quantities: nominal Qn and actual contents in any mass or volume unit (g, kg, mg, mL, L, …); the T
 table is looked up in g or mL (converted with pint) and T is returned in the caller's unit.
 
-Lot requirements (R 87 2.3–2.5; 76/211/EEC Annex II):
+Lot requirements (OIML R 87:2016 average, T1 and T2 requirements; 76/211/EEC Annex II):
 
 1. average: x̄ >= Qn − λ·s, s the sample standard deviation (n − 1), λ = t₀.₉₉₅(n−1)/√n; for 100 %
    inspection of small lots, x̄ >= Qn (λ = 0);
@@ -167,7 +167,7 @@ def tolerable_deficiency_detail(
 def lambda_factor(n: int) -> float:
     """λ = t₀.₉₉₅(n − 1)/√n, the one-sided 99.5 % Student-t factor on s for the mean requirement.
 
-    OIML R 87:2016 2.4 and Table 2; 76/211/EEC Annex II 4 (0.503 for n = 30, 0.379 for n = 50,
+    OIML R 87:2016 average requirement and Table 2; 76/211/EEC Annex II (0.503 for n = 30, 0.379 for n = 50,
     0.640 for n = 20).
     """
     if not isinstance(n, int) or isinstance(n, bool) or n < 2:
