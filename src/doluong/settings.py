@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "doluong.instruments",
     "doluong.providers",
     "doluong.records",
+    "doluong.plans",
+    "doluong.programmes",
+    "doluong.indicators",
     "doluong.demo",
     "doluong.web",
 ]

@@ -136,6 +136,8 @@ def all_registered() -> list[ModelUI]:
 
 
 MENU_GROUPS = {
+    "plan": _("Plan"),
+    "programmes": _("Programmes"),
     "registry": _("Registry"),
     "providers": _("Providers"),
     "records": _("Records"),
