@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from doluong.metrology import calc
+from doluong.metrology import InputError, calc
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -193,3 +193,31 @@ def test_running_calc_does_not_load_django():
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode == 0, p.stderr
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload"),
+    [
+        ("prepackages", {"scheme": [], "nominal": 500, "lot_size": 20, "actual": [500] * 10}),
+        ("prepackages", {"plan": {}, "nominal": 500, "lot_size": 20, "actual": [500] * 10}),
+        ("mpe", {"rule": [1], "class": "III", "unit": "g", "points": [{"reference": 1, "indication": 1}]}),
+        (
+            "mpe",
+            {
+                "rule": "OIML-R76",
+                "class": "III",
+                "unit": "g",
+                "e": 1,
+                "stage": [1],
+                "points": [{"reference": 1, "indication": 1}],
+            },
+        ),
+        ("linefit", {"x": [1, 2, 3], "y": [1, 2, 4], "x0": 1e308}),
+        ("linefit", {"x": [1, 2, 3], "y": [1, 2, 4], "predict_at": [1e308]}),
+        ("uncertainty", {"model": "exp(a*1e5)", "inputs": {"a": {"value": 1, "u": 0.1}}}),
+        ("uncertainty", {"model": "sqrt(-a)", "inputs": {"a": {"value": 1, "u": 0.1}}}),
+    ],
+)
+def test_malformed_inputs_are_input_errors(kind, payload):
+    with pytest.raises(InputError):
+        calc.run(kind, payload)

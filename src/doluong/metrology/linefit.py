@@ -25,6 +25,16 @@ from ._common import InputError, number_list, to_float
 
 def fit_line(x: Any, y: Any, x0: Any = 0.0) -> dict:
     """Fit y = a + b·(x − x0) by ordinary least squares; see the module docstring for the formulas."""
+    try:
+        out = _fit(x, y, x0)
+    except (OverflowError, ZeroDivisionError):
+        out = None
+    if out is None or not all(math.isfinite(out[k]) for k in ("intercept", "slope", "s", "correlation")):
+        raise InputError("x, y, x0: values too large to fit (numerical overflow)")
+    return out
+
+
+def _fit(x: Any, y: Any, x0: Any) -> dict:
     xs = [float(v) for v in number_list(x, "x", min_len=3)]
     ys = [float(v) for v in number_list(y, "y", min_len=3)]
     if len(xs) != len(ys):
@@ -67,9 +77,14 @@ def fit_line(x: Any, y: Any, x0: Any = 0.0) -> dict:
 def predict(fit: dict, x: Any) -> dict:
     """Predicted ŷ at ``x`` with ``u`` (mean response) and ``u_new`` (single new observation)."""
     xv = to_float(x, "predict_at")
-    y = fit["intercept"] + fit["slope"] * (xv - fit["x0"])
     s, n = fit["s"], fit["n"]
-    u = s * math.sqrt(1 / n + (xv - fit["x_mean"]) ** 2 / fit["sxx"])
+    try:
+        y = fit["intercept"] + fit["slope"] * (xv - fit["x0"])
+        u = s * math.sqrt(1 / n + (xv - fit["x_mean"]) ** 2 / fit["sxx"])
+    except OverflowError:
+        raise InputError(f"predict_at: {x!r} is too large (numerical overflow)") from None
+    if not (math.isfinite(y) and math.isfinite(u)):
+        raise InputError(f"predict_at: {x!r} is too large (numerical overflow)")
     return {"x": xv, "y": y, "u": u, "u_new": math.sqrt(u * u + s * s), "dof": fit["dof"]}
 
 

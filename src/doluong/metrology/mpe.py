@@ -107,7 +107,7 @@ def get_rule(rule_id: str) -> dict:
     """Return the registered rule with this id (a dict); raise :class:`InputError` if unknown."""
     if isinstance(rule_id, Mapping):
         return rule_from_dict(rule_id)
-    if rule_id not in _REGISTRY:
+    if not isinstance(rule_id, str) or rule_id not in _REGISTRY:
         raise InputError(f"rule: unknown MPE rule {rule_id!r}; known: {', '.join(sorted(_REGISTRY))}")
     return _REGISTRY[rule_id]
 
@@ -162,16 +162,18 @@ def mpe(
     """
     r = get_rule(rule)
     rid = r["id"]
+    if not isinstance(cls, str):
+        raise InputError(f"class: expected a class name such as 'III' or 'F1', got {cls!r}")
     ref = to_decimal(reference, "reference")
     stages = r.get("stages", {"initial": 1})
-    if stage not in stages:
+    if not isinstance(stage, str) or stage not in stages:
         raise InputError(f"stage: rule {rid} defines stages {sorted(stages)}, got {stage!r}")
     stage_factor = to_decimal(stages[stage], "stage")
     e_d = positive(e, "e") if e is not None else None
     if r["kind"] == "table":
         return _table_mpe(r, cls, ref, unit) * stage_factor
     classes = r["classes"]
-    if cls not in classes:
+    if not isinstance(cls, str) or cls not in classes:
         raise InputError(f"class: rule {rid} has classes {list(classes)}, got {cls!r}")
     abs_factor = units.factor(r["unit"], unit, "unit") if r.get("unit") else Decimal(1)
     basis = r.get("basis", "reference")

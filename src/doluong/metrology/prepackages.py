@@ -107,7 +107,7 @@ def get_scheme(scheme: str | Mapping) -> dict:
     """Return a registered scheme by id (or validate a dict given inline)."""
     if isinstance(scheme, Mapping):
         return scheme_from_dict(scheme)
-    if scheme not in _REGISTRY:
+    if not isinstance(scheme, str) or scheme not in _REGISTRY:
         raise InputError(f"scheme: unknown scheme {scheme!r}; known: {', '.join(sorted(_REGISTRY))}")
     return _REGISTRY[scheme]
 
@@ -198,6 +198,8 @@ def sampling_plan(lot_size: int, scheme: str | Mapping = "OIML-R87:2016", *, pla
     if isinstance(lot_size, bool) or not isinstance(lot_size, int) or lot_size < 1:
         raise InputError(f"lot_size: expected a positive whole number of packages, got {lot_size!r}")
     sch = get_scheme(scheme)
+    if not isinstance(plan, str):
+        raise InputError(f"plan: expected 'single', 'double' or 'destructive', got {plan!r}")
     row = _plan_row(sch, plan, lot_size)
     out: dict[str, Any] = {"plan": plan, "row": row}
     if "stages" in row:
@@ -251,6 +253,8 @@ def evaluate_lot(
         raise InputError(f"destructive: expected true or false, got {destructive!r}")
     if plan is None:
         plan = "destructive" if destructive else "single"
+    if not isinstance(plan, str):
+        raise InputError(f"plan: expected 'single', 'double' or 'destructive', got {plan!r}")
     if plan not in sch["plans"] and plan == "destructive":
         notes.append(f"scheme {sch['id']} defines no destructive plan; the single plan is used")
         plan = "single"
