@@ -194,3 +194,4 @@ LOGGING = {
 
 # --- the province this installation serves -------------------------------------------------------
 DOLUONG_PROVINCE_NAME = os.environ.get("DOLUONG_PROVINCE_NAME", "Lào Cai")
+FILTERS_EMPTY_CHOICE_LABEL = "—"

@@ -79,7 +79,7 @@ def phone(browser, live_server, probe):
     context.close()
 
 
-def sign_in(page, live_server, username, password="pw-Test-12345"):
+def sign_in(page, live_server, username, password="pw-Test-12345"):  # noqa: S107 (test accounts)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)

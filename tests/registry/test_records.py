@@ -24,7 +24,7 @@ def test_record_outside_designation_scope_is_refused_with_reason():
     record = new_record(provider=provider, instrument=instrument)
     with pytest.raises(ValidationError) as err:
         record.full_clean()
-    assert "no designation in force on 05/03/2024" in str(err.value)
+    assert "Vào ngày 05/03/2024, tổ chức kiểm định không có quyết định chỉ định còn hiệu lực" in str(err.value)
 
 
 def test_record_after_designation_expiry_is_refused_and_inside_accepted():
@@ -51,7 +51,7 @@ def test_capacity_beyond_designated_range_is_refused():
     scope.save()
     with pytest.raises(ValidationError) as err:
         new_record(provider=provider, instrument=instrument).full_clean()
-    assert "exceeds the designated range" in str(err.value)
+    assert "Giới hạn đo 120.000 của phương tiện đo vượt quá phạm vi được chỉ định (tối đa 60.000)" in str(err.value)
 
 
 def test_certificate_numbers_are_unique_per_provider_only():

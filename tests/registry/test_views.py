@@ -67,7 +67,7 @@ def test_invalid_tax_code_gets_a_clear_message_and_nothing_is_stored(officer_cli
     r = officer_client.post(reverse("orgs:organization_add"), {
         "name": "X", "kind": "enterprise", "tax_code": "0300588568", "ownership": "private"})
     assert r.status_code == 400
-    assert "check digit does not match" in r.content.decode()
+    assert "Mã số thuế không hợp lệ: chữ số kiểm tra không khớp." in r.content.decode()
     assert not Organization.objects.filter(name="X").exists()
 
 
@@ -109,7 +109,7 @@ def test_provider_refused_outside_scope_sees_the_reason(client):
     r = client.post(reverse("records:servicerecord_add"), {
         "instrument": inst.pk, "activity": "verification", "performed_on": "15/02/2025", "result": "pass"})
     assert r.status_code == 400
-    assert "no designation in force on 15/02/2025" in r.content.decode()
+    assert "Vào ngày 15/02/2025, tổ chức kiểm định không có quyết định chỉ định" in r.content.decode()
     assert not ServiceRecord.objects.exists()
 
 

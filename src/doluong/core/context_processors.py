@@ -2,7 +2,7 @@ from django.conf import settings
 
 from doluong.core import access
 from doluong.core import ui as registry
-from doluong.core.roles import role_of
+from doluong.core.roles import Role, role_of
 
 
 def navigation(request):
@@ -17,5 +17,6 @@ def navigation(request):
     return {
         "nav_groups": [(registry.MENU_GROUPS.get(k, k), v) for k, v in groups.items()],
         "user_role": role_of(user),
+        "user_role_label": Role(role_of(user)).label if role_of(user) else "",
         "province_name": settings.DOLUONG_PROVINCE_NAME,
     }

@@ -1,5 +1,7 @@
 import django_filters
 from django.db import models
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,7 +18,24 @@ class BaseFilterSet(django_filters.FilterSet):
         from doluong.core.access import restrict
 
         user = getattr(request, "user", None)
+        model = self._meta.model
+        for name, f in self.filters.items():
+            if "__" in name and model is not None and name == getattr(f, "field_name", None):
+                f.label = capfirst(label_for_path(model, name))
         for f in self.filters.values():
             qs = getattr(f, "queryset", None)
             if isinstance(qs, models.QuerySet) and hasattr(qs, "restrict"):
                 f.queryset = restrict(qs, user, "view")
+
+
+def label_for_path(model, path: str):
+    """The verbose name of the last field of a lookup path ("kind__field" → "metrology field")."""
+    parts = path.split("__")
+    for i, part in enumerate(parts):
+        try:
+            f = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return path
+        if i < len(parts) - 1 and f.related_model is not None:
+            model = f.related_model
+    return f.verbose_name

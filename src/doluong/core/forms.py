@@ -1,5 +1,9 @@
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Django's own label for an empty choice; listed here so that our catalogue translates it.
+BLANK_CHOICE_LABEL = _("- Select an option -")
 
 
 class DateInput(forms.DateInput):

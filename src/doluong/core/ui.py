@@ -83,7 +83,8 @@ class ModelUI:
                 kwargs["verbose_name"] = self.column_labels[name]
             if self.sortable is not None and name not in self.sortable:
                 kwargs["orderable"] = False
-            attrs[name.replace("__", "_")] = tables.Column(accessor=name.replace("__", "."), **kwargs)
+            column_class = tables.BooleanColumn if _is_boolean(self.model, name) else tables.Column
+            attrs[name.replace("__", "_")] = column_class(accessor=name.replace("__", "."), **kwargs)
         meta = type("Meta", (), {
             "model": self.model, "fields": (), "attrs": {"class": "table table-sm table-hover align-middle"},
             "order_by": tuple(self.ordering),
@@ -111,6 +112,18 @@ class ModelUI:
 
     def detail_field_names(self) -> list[str]:
         return list(self.detail_fields or self.form_fields)
+
+
+def _is_boolean(model, path: str) -> bool:
+    from django.core.exceptions import FieldDoesNotExist
+
+    parts = path.split("__")
+    try:
+        for part in parts[:-1]:
+            model = model._meta.get_field(part).related_model
+        return isinstance(model._meta.get_field(parts[-1]), models.BooleanField)
+    except (FieldDoesNotExist, AttributeError):
+        return False
 
 
 _registry: dict[type[models.Model], ModelUI] = {}

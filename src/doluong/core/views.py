@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django_tables2 import RequestConfig
 
@@ -97,6 +98,9 @@ def field_rows(obj, names):
             rows.append((name, value() if callable(value) else value, None))
             continue
         label = f.verbose_name
+        if f.many_to_many:
+            rows.append((f.verbose_name, ", ".join(str(o) for o in getattr(obj, name).all()) or None, None))
+            continue
         value = getattr(obj, f"get_{name}_display")() if f.choices else getattr(obj, name)
         url = None
         if isinstance(f, models.ForeignKey) and value is not None and hasattr(value, "get_absolute_url"):
@@ -193,7 +197,8 @@ class EditView(ModelView):
                 allowed = access.restrict(self.ui.model.objects.filter(pk=obj.pk), request.user, "change")
                 if not allowed.exists():
                     transaction.set_rollback(True)
-                    form.add_error(None, _("You may not save this object with these values."))
+                    form.add_error(None, _("These values would put the object outside what your organisation may "
+                                       "change."))
                     return render(request, "core/edit.html", self.context(form=form, object=instance),
                                   status=403)
             messages.success(request, _("Saved %(name)s.") % {"name": obj})
@@ -217,9 +222,10 @@ class DeleteView(ModelView):
                     self.ui.after_delete(obj)
         except (ProtectedError, RestrictedError) as exc:
             blocking = list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)
-            messages.error(request, _("%(name)s cannot be deleted: %(count)d other objects refer to it "
-                                      "(for example %(example)s).")
-                           % {"name": name, "count": len(blocking), "example": blocking[0] if blocking else ""})
+            messages.error(request, ngettext(
+                "%(name)s cannot be deleted: %(count)d other object refers to it (%(example)s).",
+                "%(name)s cannot be deleted: %(count)d other objects refer to it (for example %(example)s).",
+                len(blocking)) % {"name": name, "count": len(blocking), "example": blocking[0] if blocking else ""})
             return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, _("Deleted %(name)s.") % {"name": name})
         return HttpResponseRedirect(reverse(self.ui.url_name("list")))

@@ -87,8 +87,10 @@ class AdministrativeUnit(BaseModel):
 class UnitSuccession(models.Model):
     """``predecessor`` (older edition) became, wholly or partly, ``successor`` on ``effective_on``."""
 
-    predecessor = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="successions")
-    successor = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="predecessions")
+    predecessor = models.ForeignKey(AdministrativeUnit, verbose_name=_("predecessor"), on_delete=models.CASCADE,
+                                    related_name="successions")
+    successor = models.ForeignKey(AdministrativeUnit, verbose_name=_("successor"), on_delete=models.CASCADE,
+                                  related_name="predecessions")
     effective_on = models.DateField(_("effective on"))
     is_primary = models.BooleanField(
         _("primary successor"), default=True,

@@ -10,7 +10,7 @@ class InstrumentFilterSet(BaseFilterSet):
     due = django_filters.ChoiceFilter(
         label=_("Verification"), method="filter_due",
         choices=(("overdue", _("Overdue")), ("30", _("Due within 30 days")), ("90", _("Due within 90 days")),
-                 ("unknown", _("Never verified"))),
+                 ("unknown", _("No valid verification on record"))),
     )
 
     class Meta:

@@ -47,7 +47,7 @@ class InstrumentKind(BaseModel):
     name = models.CharField(_("name"), max_length=200)
     field = models.ForeignKey(MetrologyField, verbose_name=_("field"), on_delete=models.PROTECT, related_name="kinds")
     is_group2 = models.BooleanField(_("group 2 (compulsory control)"), default=False)
-    verification_method = models.CharField(_("verification method"), max_length=100, blank=True,
+    verification_method = models.CharField(_("verification procedure"), max_length=100, blank=True,
                                            help_text=_("Code of the verification procedure, e.g. ĐLVN 15:2017."))
     verification_interval_months = models.PositiveSmallIntegerField(
         _("verification interval (months)"), null=True, blank=True)
@@ -102,7 +102,7 @@ class Instrument(BaseModel):
     manufacturer = models.CharField(_("manufacturer"), max_length=200, blank=True)
     model_name = models.CharField(_("model"), max_length=200, blank=True)
     measuring_range = models.CharField(_("measuring range"), max_length=100, blank=True)
-    range_max = models.DecimalField(_("maximum capacity"), max_digits=18, decimal_places=6, null=True, blank=True,
+    range_max = models.DecimalField(_("upper range limit"), max_digits=18, decimal_places=6, null=True, blank=True,
                                     help_text=_("Upper end of the range as a number, in the kind's usual unit."))
     accuracy_class = models.CharField(_("accuracy class"), max_length=50, blank=True)
     location = models.CharField(_("location"), max_length=300, blank=True)

@@ -66,7 +66,7 @@ class DesignationScope(BaseModel):
                              related_name="designation_scopes")
     activity = models.CharField(_("activity"), max_length=20, choices=Activity.choices)
     range_description = models.CharField(_("range"), max_length=200, blank=True)
-    range_max = models.DecimalField(_("maximum capacity"), max_digits=18, decimal_places=6, null=True, blank=True,
+    range_max = models.DecimalField(_("upper range limit"), max_digits=18, decimal_places=6, null=True, blank=True,
                                     help_text=_("Largest capacity covered, in the kind's usual unit; blank: any."))
 
     access = {
@@ -122,7 +122,7 @@ class VerificationOfficer(BaseModel):
     provider = models.ForeignKey(Organization, verbose_name=_("provider"), on_delete=models.PROTECT,
                                  related_name="verification_officers")
     full_name = models.CharField(_("full name"), max_length=200)
-    certificate_number = models.CharField(_("certificate number"), max_length=60)
+    certificate_number = models.CharField(_("officer certificate number"), max_length=60)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     kinds = models.ManyToManyField(InstrumentKind, verbose_name=_("certified for kinds"), blank=True,

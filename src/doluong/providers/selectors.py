@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from doluong.providers.models import Activity, DesignationScope
@@ -37,5 +38,6 @@ def scope_problem(*, provider_id: int, kind_id: int, activity: str, on: dt.date,
         limits = [s.range_max for s in scopes]
         if all(lim is not None and range_max > lim for lim in limits):
             return _("The instrument's capacity %(cap)s exceeds the designated range (up to %(lim)s).") % {
-                "cap": range_max.normalize(), "lim": max(limits).normalize()}
+                "cap": number_format(range_max.normalize(), force_grouping=True),
+                "lim": number_format(max(limits).normalize(), force_grouping=True)}
     return None

@@ -72,8 +72,8 @@ class ServiceRecord(BaseModel):
             models.Index(fields=("activity", "performed_on")),
             models.Index(fields=("performed_on",)),
         ]
-        verbose_name = _("verification / calibration record")
-        verbose_name_plural = _("verification / calibration records")
+        verbose_name = _("verification, calibration or test record")
+        verbose_name_plural = _("verification, calibration and test records")
 
     def __str__(self) -> str:
         number = self.certificate_number or f"#{self.pk}"
@@ -103,7 +103,7 @@ class ServiceRecord(BaseModel):
             dup = ServiceRecord.objects.filter(provider_id=self.provider_id,
                                                certificate_number=self.certificate_number).exclude(pk=self.pk)
             if dup.exists():
-                errors["certificate_number"] = _("This provider already issued certificate %(n)s.") % {
+                errors["certificate_number"] = _("Certificate number %(n)s is already used by this provider.") % {
                     "n": self.certificate_number}
         if errors:
             raise ValidationError(errors)
