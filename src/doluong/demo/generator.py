@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, ProtectedError, Q, RestrictedError
 
 from doluong.core.changelog import change_context
@@ -72,11 +72,11 @@ INDUSTRIAL_ZONES = {
 }
 
 SECTOR_WEIGHTS = {
-    "trade": 17, "food": 13, "construction_materials": 9, "mining": 8, "fuel_retail": 11, "agri_forestry": 7,
+    "trade": 17, "food": 13, "building_materials": 9, "mining": 8, "fuel_retail": 11, "agri_forestry": 7,
     "transport": 6, "healthcare": 6, "other": 8, "high_tech": 3, "electronics": 3, "telecom_digital": 2,
     "hitech_agri": 4, "water": 1, "electricity": 2,
 }
-IZ_SECTORS = {"high_tech", "electronics", "construction_materials", "food", "mining"}
+IZ_SECTORS = {"high_tech", "electronics", "building_materials", "food", "mining"}
 
 
 def _d(day: dt.date, lo: int, hi: int, rng: random.Random) -> dt.date:
@@ -1007,6 +1007,9 @@ def load_demo(*, scale: float = 1.0, seed: int = 2019, accounts: bool = True, fo
         _insert_records(ctx, records, iplans, ids)
         del records
         log(f"Records inserted ({time.perf_counter() - started:.1f} s).")
+        with connection.cursor() as cursor:  # fresh statistics let the planner use the new indexes
+            for model in (ServiceRecord, Instrument):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         for start in range(0, len(ids), BATCH):
             refresh_due_dates(ids[start:start + BATCH])
         log(f"Due dates refreshed ({time.perf_counter() - started:.1f} s).")

@@ -45,7 +45,7 @@ SECTOR_WORDS = {
     "telecom_digital": ["Viễn thông", "Công nghệ thông tin", "Giải pháp số"],
     "hitech_agri": ["Nông nghiệp công nghệ cao", "Chè sạch", "Giống cây trồng"],
     "food": ["Chế biến nông sản", "Thực phẩm", "Chè", "Chế biến gỗ", "Tinh bột sắn", "Quế"],
-    "construction_materials": ["Vật liệu xây dựng", "Xi măng", "Gạch tuynel", "Bê tông", "Đá xây dựng"],
+    "building_materials": ["Vật liệu xây dựng", "Xi măng", "Gạch tuynel", "Bê tông", "Đá xây dựng"],
     "mining": ["Khoáng sản", "Đá vôi trắng", "Đá quý", "Fenspat", "Khai thác đá", "Bột đá"],
     "fuel_retail": ["Xăng dầu", "Thương mại xăng dầu", "Dầu khí"],
     "trade": ["Thương mại", "Thương mại và Dịch vụ", "Kinh doanh tổng hợp", "Vàng bạc"],

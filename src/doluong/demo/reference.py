@@ -59,7 +59,7 @@ SECTORS: list[tuple[str, str, bool]] = [
     ("telecom_digital", "Viễn thông và kinh tế số", True),
     ("hitech_agri", "Nông nghiệp công nghệ cao", True),
     ("food", "Chế biến thực phẩm, nông lâm sản", False),
-    ("construction_materials", "Sản xuất vật liệu xây dựng", False),
+    ("building_materials", "Sản xuất vật liệu xây dựng", False),
     ("mining", "Khai thác, chế biến khoáng sản", False),
     ("fuel_retail", "Kinh doanh xăng dầu", False),
     ("trade", "Thương mại, chợ", False),
