@@ -1,0 +1,214 @@
+"""Writes of the plans app: the report and change-request workflows, evidence, the Plan 210 loader.
+
+Each transition locks its row, checks the state it finds there (no check-then-act), and saves
+through the model so that the change log records who did what.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from doluong.core import access
+from doluong.core.roles import Role, role_of
+from doluong.geo.models import AdministrativeUnit, UnitLevel
+from doluong.orgs.models import Organization, OrganizationKind
+from doluong.plans.data import plan_210
+from doluong.plans.models import (
+    AWAITED_STATUSES,
+    ChangeStatus,
+    Plan,
+    PlanChange,
+    PlanPhase,
+    PlanTask,
+    ProgressReport,
+    ReportEvidence,
+    ReportStatus,
+)
+
+REVIEWER_ROLES = (Role.OFFICER, Role.LEADER)
+
+
+def _may(user, obj, action: str) -> bool:
+    return access.restrict(type(obj).objects.filter(pk=obj.pk), user, action).exists()
+
+
+def _copy_back(target, source, fields) -> None:
+    for name in fields:
+        setattr(target, name, getattr(source, name))
+    target._loaded_snapshot = getattr(source, "_loaded_snapshot", None)
+
+
+def _status_label(status: str) -> str:
+    return str(ReportStatus(status).label).lower()
+
+
+# --- progress reports ---------------------------------------------------------------------------
+
+_SUBMIT_FIELDS = ("status", "submitted_at", "submitted_by", "last_updated")
+_REVIEW_FIELDS = ("status", "reviewed_at", "reviewed_by", "review_comment", "last_updated")
+
+
+@transaction.atomic
+def report_submit(*, report: ProgressReport, user) -> ProgressReport:
+    """The reporting agency (or an officer) sends a draft or returned report to DOST."""
+    if not _may(user, report, "change"):
+        raise PermissionDenied(_("Only the reporting agency may submit this report."))
+    locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status not in AWAITED_STATUSES:
+        raise ValidationError(_("Only a draft or returned report can be submitted; this one is %(status)s.")
+                              % {"status": _status_label(locked.status)})
+    if not locked.done_text.strip():
+        raise ValidationError(_("Describe the work done before submitting the report."))
+    locked.status = ReportStatus.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = user
+    locked.save(update_fields=_SUBMIT_FIELDS)
+    _copy_back(report, locked, _SUBMIT_FIELDS)
+    return locked
+
+
+def _review(*, report: ProgressReport, user, status: str, comment: str) -> ProgressReport:
+    if role_of(user) not in REVIEWER_ROLES:
+        raise PermissionDenied(_("Only a programme officer or a leader may review reports."))
+    locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be reviewed; this one is %(status)s.")
+                              % {"status": _status_label(locked.status)})
+    locked.status = status
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = user
+    locked.review_comment = comment.strip()
+    locked.save(update_fields=_REVIEW_FIELDS)
+    _copy_back(report, locked, _REVIEW_FIELDS)
+    return locked
+
+
+@transaction.atomic
+def report_accept(*, report: ProgressReport, user, comment: str = "") -> ProgressReport:
+    return _review(report=report, user=user, status=ReportStatus.ACCEPTED, comment=comment)
+
+
+@transaction.atomic
+def report_return(*, report: ProgressReport, user, comment: str) -> ProgressReport:
+    """Send a submitted report back to its agency; the comment says what to change."""
+    if not (comment or "").strip():
+        raise ValidationError(_("Say why the report is returned: a comment is required."))
+    return _review(report=report, user=user, status=ReportStatus.RETURNED, comment=comment)
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+def _check_evidence_editable(*, report: ProgressReport, user) -> None:
+    if not _may(user, report, "change"):
+        raise PermissionDenied(_("Only the reporting agency may change this report's evidence."))
+    if role_of(user) != Role.OFFICER and report.status not in AWAITED_STATUSES:
+        raise ValidationError(_("Evidence can be changed only while the report is a draft or returned; "
+                                "this one is %(status)s.") % {"status": _status_label(report.status)})
+
+
+@transaction.atomic
+def evidence_add(*, report: ProgressReport, user, file: UploadedFile, description: str = "") -> ReportEvidence:
+    """Attach a file to a report; the file's type and size are checked by the model's validators."""
+    _check_evidence_editable(report=report, user=user)
+    evidence = ReportEvidence(report=report, file=file, description=description.strip())
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: ReportEvidence, user) -> None:
+    _check_evidence_editable(report=evidence.report, user=user)
+    stored = evidence.file
+    evidence.delete()
+    name = stored.name
+    storage = stored.storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- plan change requests ------------------------------------------------------------------------
+
+_DECIDE_FIELDS = ("status", "decided_on", "decision_ref", "decision_text", "last_updated")
+
+
+@transaction.atomic
+def plan_change_decide(*, change: PlanChange, user, approve: bool, decision_ref: str = "",
+                       decision_text: str = "") -> PlanChange:
+    """Record the People's Committee's answer to a request to adjust the plan."""
+    if role_of(user) not in REVIEWER_ROLES:
+        raise PermissionDenied(_("Only a programme officer or a leader may decide on a change request."))
+    locked = PlanChange.objects.select_for_update().get(pk=change.pk)
+    if locked.status != ChangeStatus.PENDING:
+        raise ValidationError(_("This change request was already decided (%(status)s).")
+                              % {"status": str(ChangeStatus(locked.status).label).lower()})
+    if not approve and not (decision_text or "").strip():
+        raise ValidationError(_("Say why the change is rejected: the decision text is required."))
+    locked.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+    locked.decided_on = timezone.localdate()
+    locked.decision_ref = (decision_ref or "").strip()
+    locked.decision_text = (decision_text or "").strip()
+    locked.save(update_fields=_DECIDE_FIELDS)
+    _copy_back(change, locked, _DECIDE_FIELDS)
+    return locked
+
+
+# --- Plan 210 -----------------------------------------------------------------------------------
+
+def yen_bai_dost() -> Organization:
+    dost, _created = Organization.objects.get_or_create(
+        name=plan_210.LEAD_AGENCY_NAME,
+        defaults={"short_name": plan_210.LEAD_AGENCY_SHORT_NAME, "kind": OrganizationKind.DEPARTMENT,
+                  "ownership": "state"},
+    )
+    return dost
+
+
+def legacy_yen_bai() -> AdministrativeUnit | None:
+    """Yên Bái province on the map before 1 July 2025 (edition VN-3L, code 15), when geo is loaded."""
+    return AdministrativeUnit.objects.filter(
+        edition__code=plan_210.PROVINCE_EDITION, level=UnitLevel.PROVINCE, code=plan_210.PROVINCE_CODE).first()
+
+
+@transaction.atomic
+def load_plan_210(*, lead_agency: Organization | None = None) -> Plan:
+    """Create or bring up to date Plan 210/KH-UBND of Yên Bái, its phases and its 13 tasks.
+
+    Idempotent: rows are matched on their natural keys and only changed fields are written, so a
+    second run changes nothing (and logs nothing). ``lead_agency`` defaults to the Yên Bái DOST,
+    created by name if missing.
+    """
+    lead = lead_agency or yen_bai_dost()
+    data = plan_210.PLAN
+    plan, _created = Plan.objects.get_or_create(
+        number=data["number"], issued_on=data["issued_on"],
+        defaults={"title": data["title"], "start_year": data["start_year"], "end_year": data["end_year"]},
+    )
+    _update(plan, {**{k: v for k, v in data.items() if k not in ("number", "issued_on")},
+                   "province": legacy_yen_bai() or plan.province})
+    for number, start, end in plan_210.PHASES:
+        phase, _created = PlanPhase.objects.get_or_create(
+            plan=plan, number=number, defaults={"start_year": start, "end_year": end})
+        _update(phase, {"start_year": start, "end_year": end})
+    for order, row in enumerate(plan_210.TASKS, start=1):
+        task, _created = PlanTask.objects.get_or_create(
+            plan=plan, code=row["code"],
+            defaults={"title": row["title"], "lead_agency": lead, "order": order},
+        )
+        _update(task, {
+            "order": order, "title": row["title"], "description": row["description"],
+            "solution_group": row["solution_group"], "coordinating_text": row["coordinating"],
+            "timeframe": row["timeframe"], "due_year": row["due_year"], "lead_agency": lead,
+        })
+    return plan
+
+
+def _update(obj, values: dict) -> None:
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if not changed:
+        return
+    for k in changed:
+        setattr(obj, k, values[k])
+    obj.full_clean()
+    obj.save()
