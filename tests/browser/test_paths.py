@@ -81,7 +81,7 @@ def test_provider_records_a_verification_and_the_due_date_moves(page, live_serve
     page.goto(f"{live_server.url}/records/servicerecord/add/")
     page.get_by_test_id("lookup-instrument").fill("oto-2024")
     page.locator(".lookup-results button", has_text="OTO-2024-07").click()
-    page.fill("#id_performed_on", "2025-04-20")
+    page.fill("#id_performed_on", "20/04/2025")
     page.select_option("#id_result", "pass")
     page.fill("#id_certificate_number", "KD-2025-0420")
     page.get_by_test_id("save").click()
@@ -101,7 +101,7 @@ def test_provider_refused_outside_its_scope_sees_why(page, live_server, probe):
     page.goto(f"{live_server.url}/records/servicerecord/add/")
     page.get_by_test_id("lookup-instrument").fill("no-scope")
     page.locator(".lookup-results button", has_text="NO-SCOPE-1").click()
-    page.fill("#id_performed_on", "2025-04-20")
+    page.fill("#id_performed_on", "20/04/2025")
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("form-errors")).to_contain_text("20/04/2025")
 

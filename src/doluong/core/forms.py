@@ -4,13 +4,18 @@ from django.utils.translation import gettext_lazy as _
 
 # Django's own label for an empty choice; listed here so that our catalogue translates it.
 BLANK_CHOICE_LABEL = _("- Select an option -")
+# django-tables2's pager words, translated in our catalogue.
+PAGER_WORDS = (_("next"), _("previous"))
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed as people write it here: dd/mm/yyyy (also accepted: d-m-yyyy, yyyy-mm-dd)."""
+
+    input_type = "text"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        attrs = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs=attrs, format="%d/%m/%Y")
 
 
 class LookupSelect(forms.TextInput):
@@ -47,7 +52,7 @@ class BaseModelForm(forms.ModelForm):
             if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
                 f.widget = DateInput()
             elif isinstance(f.widget, forms.Textarea):
-                f.widget.attrs.setdefault("rows", 3)
+                f.widget.attrs["rows"] = 3
             css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
             if isinstance(f.widget, forms.CheckboxInput):
                 css = "form-check-input"

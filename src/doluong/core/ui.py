@@ -50,6 +50,7 @@ class ModelUI:
     detail_template: str | None = None
     sortable: Sequence[str] | None = None
     column_labels: dict = field(default_factory=dict)
+    column_classes: dict = field(default_factory=dict)  # column name -> django_tables2 Column class
     after_save: Callable | None = None  # (obj) -> None, inside the saving transaction
     after_delete: Callable | None = None  # (obj) -> None, inside the deleting transaction
 
@@ -79,11 +80,14 @@ class ModelUI:
         attrs = {}
         for i, name in enumerate(self.list_columns):
             kwargs = {"linkify": i == 0}
+            if i >= 3:  # phones show the first three columns; wider screens all of them
+                kwargs["attrs"] = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
             if name in self.column_labels:
                 kwargs["verbose_name"] = self.column_labels[name]
             if self.sortable is not None and name not in self.sortable:
                 kwargs["orderable"] = False
-            column_class = tables.BooleanColumn if _is_boolean(self.model, name) else tables.Column
+            column_class = self.column_classes.get(name) or (
+                tables.BooleanColumn if _is_boolean(self.model, name) else tables.Column)
             attrs[name.replace("__", "_")] = column_class(accessor=name.replace("__", "."), **kwargs)
         meta = type("Meta", (), {
             "model": self.model, "fields": (), "attrs": {"class": "table table-sm table-hover align-middle"},

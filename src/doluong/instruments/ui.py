@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from doluong.core.ui import ModelUI, Related, add_related, register
 from doluong.instruments.filters import InstrumentFilterSet
 from doluong.instruments.models import Instrument, InstrumentKind, MeasurementStandard, MetrologyField
+from doluong.instruments.tables import DueDateColumn
 from doluong.orgs.models import Organization
 
 register(ModelUI(
@@ -13,6 +14,7 @@ register(ModelUI(
     detail_fields=("owner", "kind", "serial_number", "manufacturer", "model_name", "measuring_range", "range_max",
                    "accuracy_class", "location", "unit", "status", "last_verified_on", "verification_due_on", "notes"),
     filterset_class=InstrumentFilterSet,
+    column_classes={"verification_due_on": DueDateColumn},
     select_related=("kind", "owner", "unit", "unit__province"),
     ordering=("kind__name", "serial_number"),
     autocomplete_fields=("owner", "unit"),

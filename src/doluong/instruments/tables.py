@@ -1,0 +1,12 @@
+import django_tables2 as tables
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+
+
+class DueDateColumn(tables.DateColumn):
+    """A verification due date coloured by status: overdue, due within 30 days, valid."""
+
+    def render(self, value, record):
+        status = record.verification_status(timezone.localdate())
+        return format_html('<span class="status-{}">{}</span>', status, date_format(value, "d/m/Y"))
