@@ -8,5 +8,7 @@ class DueDateColumn(tables.DateColumn):
     """A verification due date coloured by status: overdue, due within 30 days, valid."""
 
     def render(self, value, record):
+        if value is None:
+            return "—"
         status = record.verification_status(timezone.localdate())
         return format_html('<span class="status-{}">{}</span>', status, date_format(value, "d/m/Y"))
