@@ -120,3 +120,16 @@ def test_demo_is_deterministic_and_deletable(world):
     Person.objects.filter(attendances__isnull=True).exclude(pk__in=[p.pk for p in world["people"]]).delete()
     load(world)
     assert signature() == first
+
+
+def test_demo_links_rows_to_the_plan_and_its_tasks(world):
+    from doluong.plans.models import Plan, PlanTask
+
+    plan = Plan.objects.create(number="210/KH-UBND", title="Kế hoạch 210", issued_on=dt.date(2019, 8, 9),
+                               start_year=2019, end_year=2030)
+    for code in ("I.1", "I.2", "II.2.c"):
+        PlanTask.objects.create(plan=plan, code=code, title=code, lead_agency=world["dost"])
+    load_demo_programmes(rng=random.Random(7), today=TODAY, plan=plan, **world)
+    assert not AssuranceCase.objects.filter(plan__isnull=True).exists()
+    assert set(Training.objects.values_list("task__code", flat=True)) == {"II.2.c"}
+    assert OutreachEvent.objects.filter(kind=OutreachKind.METROLOGY_DAY, task__code="I.1").count() == 8

@@ -111,10 +111,6 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_F)} {rng.choice(GIVEN_F)}"
 
 
-def _has_field(model, name: str) -> bool:
-    return any(f.name == name for f in model._meta.get_fields())
-
-
 def _weekday(day: dt.date) -> dt.date:
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
@@ -162,13 +158,13 @@ def load_demo_programmes(*, rng: random.Random, today: dt.date, enterprises: lis
     ``enterprises`` and ``providers``: demo organisations (any order; sorted by id here);
     ``people``: existing people that may attend trainings (their organisation decides their role);
     ``dost``: the lead agency (organiser of trainings and events); ``plan``: the plan whose tasks
-    (by appendix code) the rows are linked to, when the plans app provides those links; ``today``:
+    (by appendix code) cases, trainings and events are linked to; ``today``:
     the demo's reference date (nothing dated after it is created).
     """
     enterprises = sorted(enterprises, key=lambda o: o.pk)
     providers = sorted(providers, key=lambda o: o.pk)
     notes = org_notes if org_notes is not None else (enterprises[0].notes if enterprises else "")
-    tasks = {t.code: t for t in plan.tasks.all()} if plan is not None and hasattr(plan, "tasks") else {}
+    tasks = {t.code: t for t in plan.tasks.all()} if plan is not None else {}
     old_seat = None
     if dost.unit_id:
         old_seat = (UnitSuccession.objects.filter(successor_id=dost.unit_id).select_related("predecessor")
@@ -200,7 +196,7 @@ def _outreach(rng, today, dost, seat, tasks, counts):
             return
         ev = OutreachEvent(kind=kind, title=title, held_on=day, organizer=organizer, participants=participants,
                            unit=seat(day), description=description)
-        if task and tasks.get(task) is not None and _has_field(OutreachEvent, "task"):
+        if task and tasks.get(task) is not None:
             ev.task = tasks[task]
         rows.append(ev)
 
@@ -273,7 +269,7 @@ def _trainings(rng, today, enterprises, providers, people, dost, seat, plan, tas
                      on_enterprise_demand=demand,
                      topic="Luật Đo lường và văn bản hướng dẫn; kiểm định, hiệu chuẩn, thử nghiệm; đo lường trong "
                            "thương mại bán lẻ.")
-        if plan is not None and _has_field(Training, "plan"):
+        if plan is not None:
             t.plan = plan
             t.task = tasks.get(task)
         trainings.append(t)
@@ -446,7 +442,7 @@ def _assurance(rng, today, enterprises, providers, plan, counts):
                              assessment_summary="Khảo sát hiện trạng phương tiện đo, chuẩn đo lường và năng lực đo "
                                                 "của doanh nghiệp; xác định nhu cầu hỗ trợ.",
                              outcome="Hoàn thành hỗ trợ theo kế hoạch." if completed else "")
-        if plan is not None and _has_field(AssuranceCase, "plan"):
+        if plan is not None:
             case.plan = plan
         cases.append(case)
         planned.append(kinds)
@@ -458,7 +454,7 @@ def _assurance(rng, today, enterprises, providers, plan, counts):
         closed = surveyed + dt.timedelta(days=rng.randint(40, 90)) if stage == Stage.DROPPED else None
         case = AssuranceCase(enterprise=e, year=year, surveyed_on=surveyed, stage=stage, closed_on=closed,
                              outcome="Doanh nghiệp chưa đủ điều kiện tham gia." if closed else "")
-        if plan is not None and _has_field(AssuranceCase, "plan"):
+        if plan is not None:
             case.plan = plan
         cases.append(case)
         planned.append([])
