@@ -243,7 +243,7 @@ def _trainings(rng, today, enterprises, providers, people, dost, seat, plan, tas
     if not districts:
         districts = [Organization(name=f"Ủy ban nhân dân huyện {d}", short_name=f"UBND huyện {d}",
                                   kind=OrganizationKind.OTHER, ownership=Ownership.STATE, is_active=False,
-                                  notes=f"{notes} Cấp huyện chấm dứt hoạt động từ 01/07/2025.".strip())
+                                  notes=notes)  # the demo marker, exactly: the demo's deletion matches it
                      for d in OLD_DISTRICTS]
         Organization.objects.bulk_create(districts)
         counts["district_committees"] = len(districts)
