@@ -13,5 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("plans/", include("doluong.plans.urls")),  # workflow routes, namespace plans_flow
+    path("programmes/", include("doluong.programmes.urls")),  # namespace programmes_flow
+    path("", include("doluong.indicators.urls")),  # dashboard and drill-downs, namespace indicators_flow
     *registry_urlpatterns(),
 ]

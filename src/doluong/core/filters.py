@@ -1,6 +1,6 @@
 import django_filters
-from django.db import models
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 

@@ -79,7 +79,7 @@ class ModelUI:
             return self.table_class
         attrs = {}
         for i, name in enumerate(self.list_columns):
-            kwargs = {"linkify": i == 0}
+            kwargs = {"linkify": _link_to_row if i == 0 else False}
             if i >= 3:  # phones show the first three columns; wider screens all of them
                 kwargs["attrs"] = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
             if name in self.column_labels:
@@ -88,7 +88,7 @@ class ModelUI:
                 kwargs["orderable"] = False
             column_class = self.column_classes.get(name) or (
                 tables.BooleanColumn if _is_boolean(self.model, name) else tables.Column)
-            attrs[name.replace("__", "_")] = column_class(accessor=name.replace("__", "."), **kwargs)
+            attrs[name.replace("__", "_")] = column_class(accessor=name, **kwargs)
         meta = type("Meta", (), {
             "model": self.model, "fields": (), "attrs": {"class": "table table-sm table-hover align-middle"},
             "order_by": tuple(self.ordering),
@@ -116,6 +116,10 @@ class ModelUI:
 
     def detail_field_names(self) -> list[str]:
         return list(self.detail_fields or self.form_fields)
+
+
+def _link_to_row(record) -> str:
+    return record.get_absolute_url()
 
 
 def _is_boolean(model, path: str) -> bool:

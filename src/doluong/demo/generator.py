@@ -147,6 +147,7 @@ def delete_demo(log: Callable[[str], None] = print) -> None:
     """
     with transaction.atomic(), change_context(enabled=False):
         orgs = demo_orgs()
+        _delete_plan_and_programme_demo(orgs)  # they refer to records, accreditations and organisations
         records = ServiceRecord.objects.filter(
             Q(source=Source.DEMO) | Q(instrument__owner__in=orgs) | Q(provider__in=orgs))
         n_records = records._raw_delete(records.db)
@@ -170,6 +171,41 @@ def delete_demo(log: Callable[[str], None] = print) -> None:
                 kept += 1
         log(f"Deleted demo data: {n_records} records, {n_instruments} instruments"
             + (f"; kept {kept} organisations still referred to by other data." if kept else "."))
+
+
+def _plans_and_programmes(ctx: Ctx, agencies: dict, enterprises, provider_plans) -> None:
+    """The plan's side of the story: workplans, reports, budgets; programmes behind the targets."""
+    from doluong.plans.demo import load_demo_plans
+    from doluong.plans.models import Plan
+    from doluong.plans.services import load_plan_210
+    from doluong.programmes.demo import load_demo_programmes
+
+    dost = agencies["dost"]
+    others = [o for key, o in agencies.items() if key != "dost" and o.is_active]
+    ctx.counts.update(load_demo_plans(rng=ctx.rng, dost=dost, agencies=others, today=ANCHOR))
+    plan = Plan.objects.filter(number=load_plan_210(lead_agency=dost).number).first()
+    orgs = [e.org for e in enterprises] + [p.org for p in provider_plans] + list(agencies.values())
+    people = list(Person.objects.filter(organization__in=orgs).select_related("organization").order_by("pk"))
+    ctx.counts.update(load_demo_programmes(
+        rng=ctx.rng, today=ANCHOR, enterprises=[e.org for e in enterprises],
+        providers=[p.org for p in provider_plans], people=people, dost=dost, plan=plan, org_notes=DEMO_NOTE))
+
+
+def _delete_plan_and_programme_demo(orgs) -> None:
+    """Programme rows of demo organisations, and the plans' workflow data.
+
+    The demo writes workplans, reports, budget lines and change requests on Plan 210 itself, which
+    cannot be told apart from real ones: ``--force`` is for demonstration databases only.
+    """
+    from doluong.plans.models import AnnualWorkplan, BudgetLine, Plan, PlanChange, ProgressReport
+    from doluong.programmes.demo import delete_demo_programmes
+
+    delete_demo_programmes(orgs)
+    ProgressReport.objects.all().delete()
+    PlanChange.objects.all().delete()
+    AnnualWorkplan.objects.all().delete()
+    BudgetLine.objects.all().delete()
+    Plan.objects.filter(number__startswith="DEMO-").delete()
 
 
 def ensure_accounts() -> list[tuple[str, str, str, str]]:
@@ -1013,6 +1049,8 @@ def load_demo(*, scale: float = 1.0, seed: int = 2019, accounts: bool = True, fo
         for start in range(0, len(ids), BATCH):
             refresh_due_dates(ids[start:start + BATCH])
         log(f"Due dates refreshed ({time.perf_counter() - started:.1f} s).")
+        _plans_and_programmes(ctx, agencies, enterprises, plans)
+        log(f"Plans and programmes ready ({time.perf_counter() - started:.1f} s).")
     result = {"skipped": False, "counts": ctx.counts}
     result["accounts"] = ensure_accounts() if accounts else []
     result["seconds"] = time.perf_counter() - started

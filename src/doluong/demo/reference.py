@@ -199,7 +199,7 @@ def reference_loaded() -> bool:
 
 @transaction.atomic
 def load_reference(*, maps: bool = True) -> dict[str, int]:
-    """Load (or update) maps, fields, sectors and instrument kinds; returns counts."""
+    """Load (or update) maps, fields, sectors, instrument kinds, Plan 210 and its targets; returns counts."""
     counts: dict[str, int] = {}
     if maps:
         counts.update(load_vietnam_maps())
@@ -218,4 +218,7 @@ def load_reference(*, maps: bool = True) -> dict[str, int]:
                     defaults={**row["defaults"], "field": fields[spec.field]})
                 n += 1
     counts.update({"fields": len(fields), "sectors": len(SECTORS), "kind_editions": n})
+    from doluong.indicators.services import load_plan_210_targets
+
+    counts["plan_210_targets"] = len(load_plan_210_targets())
     return counts

@@ -13,7 +13,7 @@ register(ModelUI(
     autocomplete_fields=("parent", "province"),
     related=(Related(_("Units within"), AdministrativeUnit, "parent", columns=("name", "level", "code"),
                      select_related=("province",)),),
-    menu_group="places",
+    menu_group="registry",
 ))
 
 register(ModelUI(
@@ -21,5 +21,5 @@ register(ModelUI(
     list_columns=("name", "code", "valid_from", "valid_to"),
     form_fields=("code", "name", "valid_from", "valid_to", "source"),
     ordering=("valid_from",),
-    menu_group="places",
+    menu_group="registry",
 ))

@@ -373,18 +373,10 @@ def validate_evidence_content(file) -> None:
             "ext": ext.upper()})
 
 
-class EvidenceFileField(models.FileField):
-    """A file field whose logged value is the stored file's name (the change log stores JSON)."""
-
-    def value_from_object(self, obj):
-        value = super().value_from_object(obj)
-        return value.name if value else ""
-
-
 class ReportEvidence(BaseModel):
     report = models.ForeignKey(ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE,
                                related_name="evidence")
-    file = EvidenceFileField(_("file"), upload_to="evidence/%Y/", max_length=255, validators=[
+    file = models.FileField(_("file"), upload_to="evidence/%Y/", max_length=255, validators=[
         FileExtensionValidator(allowed_extensions=EVIDENCE_EXTENSIONS), validate_evidence_size,
         validate_evidence_content,
     ])

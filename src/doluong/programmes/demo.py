@@ -340,8 +340,11 @@ def _criteria(rng, today, providers, counts):
         issued_by="Dữ liệu minh họa (văn bản chính thức của Bộ KH&CN không có sẵn ngoại tuyến)",
         issued_on=dt.date(2021, 12, 30), criteria=DEMO_CRITERIA, is_active=True)
     counts["criteria_sets"] = 1
-    labs = [p for p in providers if p.kind == OrganizationKind.LAB] + \
-           [p for p in providers if p.kind != OrganizationKind.LAB]
+    # T2 counts accredited labs (ISO/IEC 17025 held when assessed): accredited ones first.
+    accredited = set(Accreditation.objects.filter(organization__in=providers, standard="ISO/IEC 17025",
+                                                  issued_on__lte=dt.date(2023, 9, 1))
+                     .values_list("organization_id", flat=True))
+    labs = sorted(providers, key=lambda p: (p.pk not in accredited, p.kind != OrganizationKind.LAB, p.pk))
     if not labs:
         counts["criteria_assessments"] = 0
         return

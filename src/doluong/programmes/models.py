@@ -304,8 +304,6 @@ class PrivateProvision(BaseModel):
     evidence_file = models.FileField(_("evidence file"), upload_to="programmes/provisions/%Y/", blank=True)
 
     search_fields = ("provider", "description", "evidence")
-    # core.changelog cannot serialise file fields yet (FieldFile is not JSON).
-    changelog_exclude = (*BaseModel.changelog_exclude, "evidence_file")
     access = {"view": {**PROVINCE_READ, Role.PROVIDER: "provider"}}
 
     class Meta:

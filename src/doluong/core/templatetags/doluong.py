@@ -21,11 +21,14 @@ def _group(value: Decimal, places: int) -> str:
 
 @register.filter
 def num(value, places=0):
-    """1234567.891 → "1.234.568" (vi) or with ``places`` decimals; blank stays blank."""
+    """1234567.891 → "1.234.568" (vi) or with ``places`` decimals ("auto": one decimal unless whole)."""
     if value in (None, ""):
         return ""
     try:
-        return _group(Decimal(str(value)), int(places))
+        d = Decimal(str(value))
+        if places == "auto":
+            places = 0 if d == d.to_integral() else 1
+        return _group(d, int(places))
     except (InvalidOperation, ValueError):
         return value
 

@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
                 ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('last_updated', models.DateTimeField(auto_now=True, verbose_name='last updated')),
                 ('search_text', models.TextField(blank=True, default='', editable=False)),
-                ('file', doluong.plans.models.EvidenceFileField(max_length=255, upload_to='evidence/%Y/', validators=[django.core.validators.FileExtensionValidator(allowed_extensions=('pdf', 'docx', 'xlsx', 'jpg', 'jpeg', 'png')), doluong.plans.models.validate_evidence_size, doluong.plans.models.validate_evidence_content], verbose_name='file')),
+                ('file', models.FileField(max_length=255, upload_to='evidence/%Y/', validators=[django.core.validators.FileExtensionValidator(allowed_extensions=('pdf', 'docx', 'xlsx', 'jpg', 'jpeg', 'png')), doluong.plans.models.validate_evidence_size, doluong.plans.models.validate_evidence_content], verbose_name='file')),
                 ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
                 ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='plans.progressreport', verbose_name='report')),
             ],

@@ -44,6 +44,10 @@
       var v = Math.max(0, Math.min(100, parseFloat(el.dataset.bar) || 0));
       el.style.width = v + "%";
     });
+    root.querySelectorAll("[data-left]").forEach(function (el) {
+      var v = Math.max(0, Math.min(100, parseFloat(el.dataset.left) || 0));
+      el.style.left = "calc(" + v + "% - 1px)";
+    });
   }
 
   function init(root) {

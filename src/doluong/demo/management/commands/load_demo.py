@@ -16,7 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-accounts", action="store_false", dest="accounts",
                             help="Do not create accounts.")
         parser.add_argument("--force", action="store_true",
-                            help="Delete demo data already loaded, then load again.")
+                            help="Delete demo data already loaded (and every workplan, report, budget line and "
+                                 "change request of every plan: demonstration databases only), then load again.")
 
     def handle(self, *args, **options):
         if options["scale"] <= 0:

@@ -1,0 +1,108 @@
+"""Indicators (definitions computed from records), targets by milestone, manual values with evidence."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from doluong.core.access import ALL
+from doluong.core.models import BaseModel
+from doluong.core.roles import Role
+from doluong.geo.models import AdministrativeUnit
+
+READ_ALL = {"view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL}}
+
+
+class Indicator(BaseModel):
+    """What is measured and how: ``computation`` names a function of :mod:`doluong.indicators.computations`.
+
+    An indicator is never a typed number. Only when ``computation`` is ``manual`` — a figure that no
+    record can give — does its value come from :class:`ManualValue` rows, each with evidence, and it is
+    shown as manual.
+    """
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    unit = models.CharField(_("unit of count"), max_length=50)
+    computation = models.CharField(_("computation"), max_length=50)
+    description = models.TextField(_("description"), blank=True)
+    is_operational = models.BooleanField(
+        _("operational"), default=False,
+        help_text=_("Watched by officers without a plan target (e.g. instruments verified per year)."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    search_fields = ("code", "name")
+    access = READ_ALL
+
+    class Meta:
+        ordering = ("order", "code")
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    def clean(self):
+        from doluong.indicators.computations import REGISTRY
+
+        if self.computation not in REGISTRY:
+            raise ValidationError({"computation": _("Unknown computation %(c)s.") % {"c": self.computation}})
+
+    @property
+    def is_manual(self) -> bool:
+        return self.computation == "manual"
+
+
+class Target(BaseModel):
+    """plan × indicator × milestone × value, with optional conditions.
+
+    ``conditions`` (JSON): ``{"requires_ownership": ["state", "private"]}`` — the facts counted by the
+    milestone must include at least one of each ownership kind.
+    """
+
+    plan = models.ForeignKey("plans.Plan", verbose_name=_("plan"), on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT,
+                                  related_name="targets")
+    milestone = models.DateField(_("milestone"))
+    value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    label = models.CharField(_("label"), max_length=300, blank=True)
+
+    search_fields = ("label",)
+    access = READ_ALL
+
+    class Meta:
+        ordering = ("plan", "indicator__order", "milestone")
+        constraints = [models.UniqueConstraint(fields=("plan", "indicator", "milestone"), name="target_unique")]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} ≥ {self.value.normalize():f} ({self.milestone:%d/%m/%Y})"
+
+
+class ManualValue(BaseModel):
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE,
+                                  related_name="manual_values")
+    as_of = models.DateField(_("as of"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("administrative unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    evidence = models.TextField(_("evidence"), help_text=_("Where the figure comes from: document, number, date."))
+    evidence_file = models.FileField(_("evidence file"), upload_to="indicator-evidence/%Y/", blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    access = READ_ALL
+
+    class Meta:
+        ordering = ("indicator", "-as_of")
+        verbose_name = _("manual value")
+        verbose_name_plural = _("manual values")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} = {self.value.normalize():f} ({self.as_of:%d/%m/%Y})"
+
+    def clean(self):
+        if self.indicator_id and not self.indicator.is_manual:
+            raise ValidationError(_("This indicator is computed from records; it takes no manual value."))

@@ -1,0 +1,132 @@
+"""Progress of a plan's targets: value, expected value on a straight path, status, what is missing."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from doluong.indicators.computations import REGISTRY, Computation, Scope, scoped, value_of, yearly
+from doluong.indicators.models import Indicator, ManualValue, Target
+
+
+class Status:
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    MISSED = "missed"
+
+
+STATUS_LABELS = {
+    Status.ACHIEVED: "Achieved", Status.ON_TRACK: "On track", Status.AT_RISK: "At risk",
+    Status.OFF_TRACK: "Off track", Status.MISSED: "Not achieved by the milestone",
+}
+# A value at or above this share of the expected value is "at risk" rather than "off track".
+AT_RISK_SHARE = Decimal("0.75")
+
+
+def plan_start(plan) -> dt.date:
+    return dt.date(plan.start_year, 1, 1)
+
+
+@dataclass
+class Progress:
+    target: Target
+    value: Decimal
+    expected: Decimal
+    status: str
+    missing: list[str] = field(default_factory=list)
+    manual: bool = False
+    value_at_milestone: Decimal | None = None
+
+    @property
+    def percent(self) -> Decimal:
+        return min(Decimal(100), self.value * 100 / self.target.value) if self.target.value else Decimal(100)
+
+    @property
+    def expected_percent(self) -> Decimal:
+        return min(Decimal(100), self.expected * 100 / self.target.value) if self.target.value else Decimal(100)
+
+    @property
+    def status_label(self) -> str:
+        return _(STATUS_LABELS[self.status])
+
+
+def computation_of(indicator: Indicator) -> Computation:
+    return REGISTRY[indicator.computation]
+
+
+def indicator_value(indicator: Indicator, scope: Scope) -> tuple[Decimal, bool]:
+    """(value, is_manual) of an indicator within a scope."""
+    if indicator.is_manual:
+        mv = ManualValue.objects.filter(indicator=indicator, as_of__lte=scope.as_of)
+        if scope.unit is not None:
+            mv = mv.filter(unit=scope.unit)
+        latest = mv.order_by("-as_of").first()
+        return (latest.value if latest else Decimal(0)), True
+    comp = computation_of(indicator)
+    return value_of(comp, scoped(comp, scope), scope), False
+
+
+def expected_value(target: Target, start: dt.date, as_of: dt.date) -> Decimal:
+    """Where a straight path from 0 at ``start`` to the target at its milestone stands on ``as_of``."""
+    total = (target.milestone - start).days
+    if total <= 0 or as_of >= target.milestone:
+        return target.value
+    done = max(0, (as_of - start).days)
+    return (target.value * done / total).quantize(Decimal("0.1"))
+
+
+def missing_conditions(target: Target, scope: Scope) -> list[str]:
+    """What the target's conditions still lack among the facts counted (e.g. no state-capital enterprise)."""
+    from doluong.orgs.models import Ownership
+
+    wanted = target.conditions.get("requires_ownership") or []
+    comp = computation_of(target.indicator)
+    if not wanted or not comp.ownership_field:
+        return []
+    present = set(scoped(comp, scope).values_list(comp.ownership_field, flat=True).distinct())
+    phrases = {
+        Ownership.STATE: _("%(code)s counts no state-capital enterprise yet."),
+        Ownership.PRIVATE: _("%(code)s counts no private enterprise yet."),
+        Ownership.FOREIGN: _("%(code)s counts no foreign-invested enterprise yet."),
+        Ownership.OTHER: _("%(code)s counts no enterprise of other ownership yet."),
+    }
+    return [phrases[w] % {"code": target.indicator.code} for w in wanted if w not in present]
+
+
+def target_progress(target: Target, scope: Scope) -> Progress:
+    start = plan_start(target.plan)
+    scope = scope.replace(since=start)
+    value, manual = indicator_value(target.indicator, scope)
+    missing = missing_conditions(target, scope)
+    passed = scope.as_of > target.milestone
+    at_milestone = None
+    if passed:
+        at_milestone, _m = indicator_value(target.indicator, scope.replace(as_of=target.milestone))
+        missing_then = missing_conditions(target, scope.replace(as_of=target.milestone))
+        status = Status.ACHIEVED if at_milestone >= target.value and not missing_then else Status.MISSED
+        return Progress(target, value, target.value, status, missing_then, manual, at_milestone)
+    expected = expected_value(target, start, scope.as_of)
+    if value >= target.value:
+        status = Status.AT_RISK if missing else Status.ACHIEVED
+    elif value >= expected:
+        status = Status.AT_RISK if missing else Status.ON_TRACK
+    elif value >= expected * AT_RISK_SHARE:
+        status = Status.AT_RISK
+    else:
+        status = Status.OFF_TRACK
+    return Progress(target, value, expected, status, missing, manual)
+
+
+def plan_progress(plan, scope: Scope) -> list[Progress]:
+    targets = Target.objects.filter(plan=plan).select_related("indicator", "plan").order_by(
+        "indicator__order", "milestone")
+    return [target_progress(t, scope) for t in targets]
+
+
+def trend(indicator: Indicator, scope: Scope, *, cumulative: bool) -> dict[int, Decimal]:
+    if indicator.is_manual:
+        return {}
+    return yearly(computation_of(indicator), scope, cumulative=cumulative)

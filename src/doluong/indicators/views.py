@@ -1,0 +1,142 @@
+"""The dashboard an officer or leader opens every morning, and the records behind every figure."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django_tables2 import RequestConfig
+
+from doluong.core import access
+from doluong.core import ui as registry
+from doluong.core.roles import PROVINCE_READERS, role_of
+from doluong.geo.models import AdministrativeUnit
+from doluong.indicators.computations import REGISTRY, Scope, breakdown, scoped
+from doluong.indicators.models import Indicator
+from doluong.indicators.selectors import indicator_value, plan_progress, plan_start, trend
+from doluong.instruments.models import MetrologyField
+from doluong.orgs.models import Ownership
+
+
+def _date(text: str | None, default: dt.date) -> dt.date:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime((text or "").strip(), fmt).date()
+        except ValueError:
+            continue
+    return default
+
+
+def _int(text):
+    return int(text) if text and str(text).isdigit() else None
+
+
+def scope_from(request) -> tuple[Scope, dict]:
+    """The scope a page was asked for (?as_of=dd/mm/yyyy&year=&unit=&field=&ownership=&map=record)."""
+    g = request.GET
+    today = timezone.localdate()
+    as_of = _date(g.get("as_of"), today)
+    unit = AdministrativeUnit.objects.select_related("province", "edition").filter(pk=_int(g.get("unit"))).first()
+    field_id = _int(g.get("field"))
+    ownership = g.get("ownership") if g.get("ownership") in Ownership.values else None
+    scope = Scope(as_of=as_of, year=_int(g.get("year")), unit=unit, current_map=g.get("map") != "record",
+                  field_id=field_id, ownership=ownership)
+    return scope, {"as_of": as_of, "unit": unit, "field_id": field_id, "ownership": ownership,
+                   "year": scope.year, "current_map": scope.current_map}
+
+
+def _plans(user):
+    from doluong.plans.models import Plan
+
+    return access.restrict(Plan.objects.filter(targets__isnull=False).distinct(), user).order_by("-is_active",
+                                                                                                   "-start_year")
+
+
+@login_required
+def dashboard(request):
+    if role_of(request.user) not in PROVINCE_READERS:
+        raise Http404
+    from doluong.plans.models import BudgetLine, ProgressReport
+    from doluong.plans.selectors import budget_summary
+
+    plans = list(_plans(request.user))
+    plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), plans[0] if plans else None)
+    scope, chosen = scope_from(request)
+    progress, trends, operational = [], [], []
+    if plan is not None:
+        progress = plan_progress(plan, scope)
+        seen = set()
+        for p in progress:
+            ind = p.target.indicator
+            if ind.pk in seen:
+                continue
+            seen.add(ind.pk)
+            targets = [q.target for q in progress if q.target.indicator_id == ind.pk]
+            trends.append({"indicator": ind, "series": trend(ind, scope.replace(since=plan_start(plan), year=None),
+                                                             cumulative=True),
+                           "target": max(t.value for t in targets)})
+    since = dt.date(scope.as_of.year - 7, 1, 1)
+    for ind in Indicator.objects.filter(is_operational=True).order_by("order"):
+        value, _manual = indicator_value(ind, scope.replace(since=since if scope.year is None else None))
+        comp = REGISTRY[ind.computation]
+        item = {"indicator": ind, "value": value}
+        if comp.ratio is None:
+            item["series"] = trend(ind, scope.replace(since=since, year=None), cumulative=False)
+        operational.append(item)
+    records = REGISTRY["records"]
+    by_field = breakdown(records, scope.replace(year=scope.year or scope.as_of.year), "field")
+    field_names = dict(MetrologyField.objects.values_list("pk", "name"))
+    reports = access.restrict(ProgressReport.objects.all(), request.user)
+    if plan is not None:
+        reports = reports.filter(task__plan=plan)
+    late = list(reports.late(scope.as_of).select_related("task", "agency").order_by("due_on")[:10])
+    awaited = reports.awaited().count()
+    budget_year = scope.year or scope.as_of.year
+    budget = []
+    if plan is not None:
+        lines = access.restrict(BudgetLine.objects.filter(plan=plan, year=budget_year), request.user)
+        budget = budget_summary(plan=plan, lines=lines)
+    return render(request, "indicators/dashboard.html", {
+        "plans": plans, "plan": plan, "scope": scope, "chosen": chosen, "progress": progress, "trends": trends,
+        "operational": operational, "by_field": [(field_names.get(k, "—"), v) for k, v in by_field],
+        "late_reports": late, "awaited_count": awaited, "budget": budget, "budget_year": budget_year,
+        "fields": MetrologyField.objects.order_by("order"), "ownerships": Ownership.choices,
+        "years": list(range(scope.as_of.year, (plan.start_year if plan else scope.as_of.year - 7) - 1, -1)),
+        "as_of_text": date_format(scope.as_of, "d/m/Y"),
+    })
+
+
+@login_required
+def facts(request, code):
+    """The records behind a figure: the same scope as the figure, restricted to what the user may see."""
+    indicator = get_object_or_404(Indicator.objects.all(), code=code)
+    if indicator.is_manual:
+        raise Http404
+    comp = REGISTRY[indicator.computation]
+    scope, chosen = scope_from(request)
+    plan_id = _int(request.GET.get("plan"))
+    if plan_id:
+        from doluong.plans.models import Plan
+
+        plan = get_object_or_404(access.restrict(Plan.objects.all(), request.user), pk=plan_id)
+        scope = scope.replace(since=plan_start(plan))
+    elif request.GET.get("since"):
+        scope = scope.replace(since=_date(request.GET.get("since"), scope.as_of))
+    qs = scoped(comp, scope)
+    if comp.numerator is not None:
+        qs = comp.numerator(qs, scope)
+    qs = access.restrict(qs, request.user)
+    if comp.select_related:
+        qs = qs.select_related(*comp.select_related)
+    value, _manual = indicator_value(indicator, scope)
+    ui = registry.get(qs.model)
+    table = None
+    if ui is not None:
+        table = ui.table(qs.order_by(f"{'' if comp.ratio else '-'}{comp.date_field}", "-pk"))
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "indicators/facts.html", {
+        "indicator": indicator, "comp": comp, "scope": scope, "chosen": chosen, "value": value, "table": table,
+        "visible_count": qs.count() if table is None else None,
+    })
