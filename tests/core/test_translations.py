@@ -18,8 +18,8 @@ def entries():
 def test_every_message_is_translated_and_none_is_fuzzy():
     problems = []
     for block in entries()[1:]:  # the first block is the header
-        if "#, fuzzy" in block or re.search(r'^msgstr(\[0\])? ""\s*$', block.strip(), re.M) and not re.search(
-                r'^msgstr(\[0\])? ""\n"', block, re.M):
+        if "#, fuzzy" in block or (re.search(r'^msgstr(\[0\])? ""\s*$', block.strip(), re.M) and not re.search(
+                r'^msgstr(\[0\])? ""\n"', block, re.M)):
             problems.append(block.strip().splitlines()[-3:])
     assert problems == [], f"untranslated or fuzzy entries: {problems[:5]}"
 
