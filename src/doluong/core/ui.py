@@ -162,5 +162,7 @@ MENU_GROUPS = {
     "registry": _("Registry"),
     "providers": _("Providers"),
     "records": _("Records"),
+    "inspections": _("Inspections"),
+    "tools": _("Tools"),
     "places": _("Places"),
 }
