@@ -23,6 +23,7 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--var-dir", default=None, help="where the SQLite file lives (default: the project's var/)")
+    parser.add_argument("--only", default="", help="time only pages whose name contains this text")
     args = parser.parse_args()
     if args.var_dir:
         os.environ["DOLUONG_VAR_DIR"] = args.var_dir
@@ -35,7 +36,6 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from doluong.core import ui as registry
     from doluong.instruments.models import Instrument
@@ -69,18 +69,26 @@ def main() -> int:
         if first:
             pages.append((f"{ui.model_name} detail", f"{base}{first[0]}/"))
     pages.append(("instruments overdue", "/instruments/instrument/?due=overdue"))
+    pages.append(("dashboard", "/dashboard/"))
+    pages.append(("dashboard, one year and field", "/dashboard/?year=2024&field=1"))
+    pages.append(("dashboard, past date", "/dashboard/?as_of=31/12/2023"))
+    pages.append(("T3 drill-down", "/indicators/T3/facts/?plan=1"))
+    pages.append(("records drill-down", "/indicators/OP-REC/facts/"))
     pages.append(("global search", "/search/?q=can+dien+tu"))
 
     print(f"{'page':40} {'median ms':>10} {'max ms':>8} {'queries':>8} {'status':>6}")
     for name, url in pages:
-        with CaptureQueriesContext(connection) as ctx:  # warm-up run, counting queries
-            client.get(url)
+        if args.only and args.only not in name:
+            continue
+        queries = []
+        with connection.execute_wrapper(lambda execute, sql, *a: (queries.append(sql), execute(sql, *a))[1]):
+            client.get(url)  # warm-up run, counting queries
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
             r = client.get(url)
             times.append((time.perf_counter() - t0) * 1000)
-        print(f"{name:40} {statistics.median(times):10.1f} {max(times):8.1f} {len(ctx.captured_queries):8d} "
+        print(f"{name:40} {statistics.median(times):10.1f} {max(times):8.1f} {len(queries):8d} "
               f"{r.status_code:6d}")
     return 0
 

@@ -118,8 +118,9 @@ def yearly(comp: Computation, scope: Scope, *, cumulative: bool) -> dict[int, De
             out[y] = comp.ratio(scoped(comp, scope.replace(as_of=end)), scope.replace(as_of=end))
         return out
     year_expr = ExtractYear(comp.date_field)
-    if not comp.distinct_by:
-        rows = qs.annotate(y=year_expr).values("y").annotate(n=Count("pk")).values_list("y", "n")
+    if not comp.distinct_by or (len(comp.distinct_by) == 1 and not cumulative):
+        agg = Count(comp.distinct_by[0], distinct=True) if comp.distinct_by else Count("pk")
+        rows = qs.annotate(y=year_expr).values("y").annotate(n=agg).values_list("y", "n")
         per_year = {y: Decimal(n) for y, n in rows}
         first_seen = None
     else:
@@ -208,11 +209,10 @@ def _instruments_with_due(as_of):
 
 
 def _overdue_share(qs, scope) -> Decimal:
-    total = qs.count()
-    if not total:
+    counts = qs.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_as_of__lt=scope.as_of)))
+    if not counts["total"]:
         return Decimal(0)
-    overdue = qs.filter(due_as_of__lt=scope.as_of).count()
-    return (Decimal(overdue) * 100 / Decimal(total)).quantize(Decimal("0.1"))
+    return (Decimal(counts["overdue"]) * 100 / Decimal(counts["total"])).quantize(Decimal("0.1"))
 
 
 REGISTRY: dict[str, Computation] = {c.key: c for c in [

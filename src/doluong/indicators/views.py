@@ -78,12 +78,17 @@ def dashboard(request):
                                                              cumulative=True),
                            "target": max(t.value for t in targets)})
     since = dt.date(scope.as_of.year - 7, 1, 1)
+    op_year = scope.year or scope.as_of.year
     for ind in Indicator.objects.filter(is_operational=True).order_by("order"):
-        value, _manual = indicator_value(ind, scope.replace(since=since if scope.year is None else None))
         comp = REGISTRY[ind.computation]
-        item = {"indicator": ind, "value": value}
-        if comp.ratio is None:
+        item = {"indicator": ind, "year": None if comp.ratio else op_year}
+        if comp.ratio is not None:  # a share: its state on the date
+            item["value"], _manual = indicator_value(ind, scope.replace(year=None))
+        elif not comp.distinct_by:  # a count: the yearly series, the chosen year's bar as the figure
             item["series"] = trend(ind, scope.replace(since=since, year=None), cumulative=False)
+            item["value"] = item["series"].get(op_year, 0)
+        else:  # distinct per year: the chosen year only (a series would recount every year)
+            item["value"], _manual = indicator_value(ind, scope.replace(year=op_year))
         operational.append(item)
     records = REGISTRY["records"]
     by_field = breakdown(records, scope.replace(year=scope.year or scope.as_of.year), "field")
