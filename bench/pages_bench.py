@@ -81,7 +81,12 @@ def main() -> int:
         if args.only and args.only not in name:
             continue
         queries = []
-        with connection.execute_wrapper(lambda execute, sql, *a: (queries.append(sql), execute(sql, *a))[1]):
+
+        def count(execute, sql, *rest, queries=queries):
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
             client.get(url)  # warm-up run, counting queries
         times = []
         for _ in range(args.repeat):

@@ -133,7 +133,7 @@ def test_t3_condition_state_and_private_and_statuses(plan):
     t2030 = Target.objects.get(plan=plan, indicator__code="T3", milestone=dt.date(2030, 12, 31))
     during = target_progress(t2025, Scope(as_of=dt.date(2025, 6, 30)))
     assert during.value == 12 and during.status == Status.AT_RISK
-    assert during.missing == ["T3 counts no state-capital enterprise yet."]
+    assert during.missing == ["T3 chưa có doanh nghiệp có vốn nhà nước nào."]
     after = target_progress(t2025, Scope(as_of=dt.date(2026, 11, 24)))
     assert after.status == Status.MISSED and after.value_at_milestone == 12
     deliveries(1, Ownership.STATE, dt.date(2026, 2, 1))
