@@ -51,7 +51,8 @@ def main() -> int:
         call_command("load_demo", scale=args.scale, verbosity=0)
         print(f"loaded demo at scale {args.scale} in {time.perf_counter() - t0:.1f} s")
     vendor = connection.vendor
-    print(f"database: {vendor}; instruments: {Instrument.objects.count():,}; records: {ServiceRecord.objects.count():,}")
+    print(f"database: {vendor}; instruments: {Instrument.objects.count():,}; "
+          f"records: {ServiceRecord.objects.count():,}")
 
     officer = User.objects.filter(role="officer").first() or User.objects.filter(is_superuser=True).first()
     client = Client()
