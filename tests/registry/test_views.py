@@ -151,3 +151,38 @@ def test_list_pages_run_a_bounded_number_of_queries(officer_client, django_asser
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], f"queries grow with page size: {counts}"
     assert counts[1] <= 15
+
+
+def test_many_to_many_changes_are_in_the_history(officer_client):
+    from doluong.providers.models import VerificationOfficer
+    from tests.factories import KindFactory, OfficerFactory
+
+    officer = OfficerFactory()
+    k1, k2 = KindFactory(), KindFactory()
+    r = officer_client.post(reverse("providers:verificationofficer_edit", args=[officer.pk]), {
+        "provider": officer.provider_id, "full_name": officer.full_name,
+        "certificate_number": officer.certificate_number, "kinds": [k1.pk, k2.pk], "is_active": "on"})
+    assert r.status_code == 302, r.content.decode()[:1500]
+    assert set(VerificationOfficer.objects.get(pk=officer.pk).kinds.all()) == {k1, k2}
+    change = ObjectChange.objects.filter(object_id=officer.pk, content_type__model="verificationofficer",
+                                         action="update").first()
+    assert change.diff() == [("kinds", [], sorted([k1.pk, k2.pk]))]
+
+
+def test_officers_manage_accounts_and_others_cannot(officer_client, client):
+    from doluong.orgs.models import User
+
+    org = OrganizationFactory()
+    r = officer_client.post(reverse("orgs:user_add"), {
+        "username": "dn-hoaphat", "first_name": "Lan", "last_name": "Trần", "organization": org.pk,
+        "role": "enterprise", "is_active": "on", "password": "Mat-khau-2026!"})
+    assert r.status_code == 302, r.content.decode()[:1500]
+    user = User.objects.get(username="dn-hoaphat")
+    assert user.check_password("Mat-khau-2026!") and user.organization == org
+    r = officer_client.post(reverse("orgs:user_add"), {"username": "x", "role": "enterprise", "password": "123"})
+    assert r.status_code == 400  # weak password refused
+    history = ObjectChange.objects.filter(content_type__model="user", object_id=user.pk).first()
+    assert history.action == "create" and "password" not in history.postchange_data
+    client.force_login(user)
+    assert client.get(reverse("orgs:user_list")).status_code == 200
+    assert client.get(reverse("orgs:user", args=[user.pk])).status_code == 404

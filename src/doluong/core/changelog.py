@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models.fields.files import FieldFile
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 
 @dataclass(frozen=True)
@@ -101,9 +101,9 @@ def _log(instance, action: str, before: dict | None, after: dict | None) -> None
 
 
 def _is_logged(sender) -> bool:
-    from doluong.core.models import BaseModel
+    from doluong.core.models import ChangeLogged
 
-    return isinstance(sender, type) and issubclass(sender, BaseModel) and not sender._meta.abstract
+    return isinstance(sender, type) and issubclass(sender, ChangeLogged) and not sender._meta.abstract
 
 
 def _pre_save(sender, instance, raw=False, **kwargs):
@@ -133,7 +133,35 @@ def _post_delete(sender, instance, **kwargs):
     _log(instance, ObjectChange.Action.DELETE, snapshot(instance), None)
 
 
+def _m2m_field_name(instance, through) -> str | None:
+    for f in instance._meta.many_to_many:
+        if f.remote_field.through is through:
+            return f.name
+    return None
+
+
+def _m2m_changed(sender, instance, action, reverse, **kwargs):
+    """Changes to a many-to-many field are logged as an update of the object that holds the field."""
+    if reverse or not _is_logged(type(instance)):
+        return
+    name = _m2m_field_name(instance, sender)
+    if name is None:
+        return
+    if action in ("pre_add", "pre_remove", "pre_clear"):
+        before = getattr(instance, "_m2m_before", {})
+        before[name] = sorted(getattr(instance, name).values_list("pk", flat=True))
+        instance._m2m_before = before
+    elif action in ("post_add", "post_remove", "post_clear"):
+        from doluong.core.models import ObjectChange
+
+        before = getattr(instance, "_m2m_before", {}).pop(name, None)
+        after = sorted(getattr(instance, name).values_list("pk", flat=True))
+        if before != after:
+            _log(instance, ObjectChange.Action.UPDATE, {name: before}, {name: after})
+
+
 def connect() -> None:
     pre_save.connect(_pre_save, dispatch_uid="doluong.core.changelog.pre_save")
     post_save.connect(_post_save, dispatch_uid="doluong.core.changelog.post_save")
     post_delete.connect(_post_delete, dispatch_uid="doluong.core.changelog.post_delete")
+    m2m_changed.connect(_m2m_changed, dispatch_uid="doluong.core.changelog.m2m_changed")

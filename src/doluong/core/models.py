@@ -30,7 +30,32 @@ class BaseManager(models.Manager.from_queryset(RestrictedQuerySet)):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class BaseModel(models.Model):
+class ChangeLogged(models.Model):
+    """Mixin: every create, change and delete of the model is kept in :class:`ObjectChange`."""
+
+    changelog_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        meta = self._meta
+        return reverse(f"{meta.app_label}:{meta.model_name}", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        if len(values) == len(cls._meta.concrete_fields):
+            from doluong.core.changelog import snapshot
+
+            instance._loaded_snapshot = snapshot(instance)
+        return instance
+
+    def refresh_search_text(self) -> None:
+        """Models without a search column have nothing to refresh."""
+
+
+class BaseModel(ChangeLogged):
     """Base of every registry and record model: timestamps, search text, access rules, history.
 
     Subclasses declare ``search_fields`` (attribute names whose text is searchable, accents
@@ -49,19 +74,6 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
-
-    def get_absolute_url(self) -> str:
-        meta = self._meta
-        return reverse(f"{meta.app_label}:{meta.model_name}", kwargs={"pk": self.pk})
-
-    @classmethod
-    def from_db(cls, db, field_names, values, *args, **kwargs):
-        instance = super().from_db(db, field_names, values, *args, **kwargs)
-        if len(values) == len(cls._meta.concrete_fields):
-            from doluong.core.changelog import snapshot
-
-            instance._loaded_snapshot = snapshot(instance)
-        return instance
 
     def refresh_search_text(self) -> None:
         parts = []

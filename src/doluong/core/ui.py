@@ -86,8 +86,7 @@ class ModelUI:
                 kwargs["verbose_name"] = self.column_labels[name]
             if self.sortable is not None and name not in self.sortable:
                 kwargs["orderable"] = False
-            column_class = self.column_classes.get(name) or (
-                tables.BooleanColumn if _is_boolean(self.model, name) else tables.Column)
+            column_class = self.column_classes.get(name) or _column_class(self.model, name)
             attrs[name.replace("__", "_")] = column_class(accessor=name, **kwargs)
         meta = type("Meta", (), {
             "model": self.model, "fields": (), "attrs": {"class": "table table-sm table-hover align-middle"},
@@ -122,16 +121,48 @@ def _link_to_row(record) -> str:
     return record.get_absolute_url()
 
 
-def _is_boolean(model, path: str) -> bool:
+class NumberColumn(tables.Column):
+    """Numbers as people here write them: 1.234.567,5 (no decimals when whole)."""
+
+    def render(self, value):
+        from doluong.core.templatetags.doluong import num
+
+        return num(value, "auto")
+
+
+class ShortDateColumn(tables.DateColumn):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, format="d/m/Y", **kwargs)
+
+
+class ShortDateTimeColumn(tables.DateTimeColumn):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, format="d/m/Y H:i", **kwargs)
+
+
+def _column_class(model, path: str) -> type[tables.Column]:
+    """A column that shows the field the way people here read it (dates dd/mm/yyyy, 1.234,5, ✔)."""
     from django.core.exceptions import FieldDoesNotExist
 
     parts = path.split("__")
     try:
         for part in parts[:-1]:
             model = model._meta.get_field(part).related_model
-        return isinstance(model._meta.get_field(parts[-1]), models.BooleanField)
+        f = model._meta.get_field(parts[-1])
     except (FieldDoesNotExist, AttributeError):
-        return False
+        return tables.Column
+    if isinstance(f, models.BooleanField):
+        return tables.BooleanColumn
+    if isinstance(f, models.DateTimeField):
+        return ShortDateTimeColumn
+    if isinstance(f, models.DateField):
+        return ShortDateColumn
+    if f.choices:
+        return tables.Column
+    if isinstance(f, models.DecimalField | models.FloatField) or (
+            isinstance(f, models.IntegerField) and not f.primary_key and "year" not in f.name):
+        return NumberColumn
+    return tables.Column
 
 
 _registry: dict[type[models.Model], ModelUI] = {}

@@ -10,6 +10,12 @@ from doluong.core.models import BaseModel
 from doluong.core.roles import Role
 from doluong.geo.models import AdministrativeUnit
 
+def computation_choices():
+    from doluong.indicators.computations import REGISTRY
+
+    return [(key, comp.label) for key, comp in REGISTRY.items()]
+
+
 READ_ALL = {"view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL}}
 
 
@@ -24,7 +30,7 @@ class Indicator(BaseModel):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=300)
     unit = models.CharField(_("unit of count"), max_length=50)
-    computation = models.CharField(_("computation"), max_length=50)
+    computation = models.CharField(_("computation"), max_length=50, choices=computation_choices)
     description = models.TextField(_("description"), blank=True)
     is_operational = models.BooleanField(
         _("operational"), default=False,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doluong.indicators.computations import REGISTRY, Computation, Scope, scoped, value_of, yearly
 from doluong.indicators.models import Indicator, ManualValue, Target
@@ -19,8 +20,9 @@ class Status:
 
 
 STATUS_LABELS = {
-    Status.ACHIEVED: "Achieved", Status.ON_TRACK: "On track", Status.AT_RISK: "At risk",
-    Status.OFF_TRACK: "Off track", Status.MISSED: "Not achieved by the milestone",
+    Status.ACHIEVED: gettext_lazy("Achieved"), Status.ON_TRACK: gettext_lazy("On track"),
+    Status.AT_RISK: gettext_lazy("At risk"), Status.OFF_TRACK: gettext_lazy("Off track"),
+    Status.MISSED: gettext_lazy("Not achieved by the milestone"),
 }
 # A value at or above this share of the expected value is "at risk" rather than "off track".
 AT_RISK_SHARE = Decimal("0.75")
@@ -50,7 +52,7 @@ class Progress:
 
     @property
     def status_label(self) -> str:
-        return _(STATUS_LABELS[self.status])
+        return str(STATUS_LABELS[self.status])
 
 
 def computation_of(indicator: Indicator) -> Computation:

@@ -7,13 +7,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from doluong.core import access
 from doluong.core import ui as registry
 from doluong.core.roles import PROVINCE_READERS, role_of
 from doluong.geo.models import AdministrativeUnit
-from doluong.indicators.computations import REGISTRY, Scope, breakdown, scoped
+from doluong.indicators.computations import REGISTRY, Scope, breakdown, scoped, yearly
 from doluong.indicators.models import Indicator
 from doluong.indicators.selectors import indicator_value, plan_progress, plan_start, trend
 from doluong.instruments.models import MetrologyField
@@ -136,6 +137,16 @@ def facts(request, code):
     if comp.select_related:
         qs = qs.select_related(*comp.select_related)
     value, _manual = indicator_value(indicator, scope)
+    breakdowns = []
+    if comp.ratio is None:
+        labels = {"ownership": dict(Ownership.choices),
+                  "field": dict(MetrologyField.objects.values_list("pk", "name"))}
+        by_year = yearly(comp, scope.replace(year=None), cumulative=False)
+        breakdowns.append((_("By year"), [(str(y), v) for y, v in by_year.items()]))
+        for key, title in (("ownership", _("By ownership")), ("field", _("By metrology field"))):
+            rows = breakdown(comp, scope, key)
+            if rows:
+                breakdowns.append((title, [(labels[key].get(k, "—") if k is not None else "—", v) for k, v in rows]))
     ui = registry.get(qs.model)
     table = None
     if ui is not None:
@@ -143,5 +154,5 @@ def facts(request, code):
         RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "indicators/facts.html", {
         "indicator": indicator, "comp": comp, "scope": scope, "chosen": chosen, "value": value, "table": table,
-        "visible_count": qs.count() if table is None else None,
+        "visible_count": qs.count() if table is None else None, "breakdowns": breakdowns,
     })

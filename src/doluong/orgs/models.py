@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doluong.core.access import ALL
 from doluong.core.identifiers import normalize_tax_code, tax_code_problem
-from doluong.core.models import BaseModel
+from doluong.core.models import BaseModel, ChangeLogged, RestrictedQuerySet
 from doluong.core.roles import Role
 from doluong.geo.models import AdministrativeUnit
 
@@ -126,16 +126,32 @@ class Person(BaseModel):
         return self.full_name
 
 
-class User(AbstractUser):
-    """A sign-in account, bound to one organisation with one role."""
+class UserQuerySet(RestrictedQuerySet):
+    def search(self, query: str | None):
+        qs = self
+        for term in (query or "").split():
+            qs = qs.filter(models.Q(username__icontains=term) | models.Q(first_name__icontains=term)
+                           | models.Q(last_name__icontains=term) | models.Q(email__icontains=term))
+        return qs
+
+
+class DoluongUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(ChangeLogged, AbstractUser):
+    """A sign-in account, bound to one organisation with one role. Only officers manage accounts."""
 
     organization = models.ForeignKey(Organization, verbose_name=_("organisation"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="users")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
 
-    objects = UserManager()
+    objects = DoluongUserManager()
+    access = {"view": {}}
+    changelog_exclude = ("password", "last_login")
 
     class Meta:
+        ordering = ("username",)
         verbose_name = _("user")
         verbose_name_plural = _("users")
 

@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 
+from doluong.core.filters import BaseFilterSet
 from doluong.core.ui import ModelUI, Related, register
-from doluong.orgs.models import Organization, Person, Sector
+from doluong.orgs.forms import UserForm
+from doluong.orgs.models import Organization, Person, Sector, User
 
 register(ModelUI(
     model=Organization,
@@ -32,5 +34,26 @@ register(ModelUI(
     form_fields=("code", "name", "is_priority"),
     filter_fields=("is_priority",),
     ordering=("name",),
+    menu_group="registry",
+))
+
+
+class UserFilterSet(BaseFilterSet):
+    class Meta:
+        model = User
+        fields = ("role", "is_active")
+
+
+register(ModelUI(
+    model=User,
+    list_columns=("username", "first_name", "last_name", "organization", "role", "is_active", "last_login"),
+    form_fields=("username", "first_name", "last_name", "email", "organization", "role", "is_active"),
+    detail_fields=("username", "first_name", "last_name", "email", "organization", "role", "is_active",
+                   "last_login", "date_joined"),
+    form_class=UserForm,
+    filterset_class=UserFilterSet,
+    select_related=("organization",),
+    ordering=("username",),
+    autocomplete_fields=("organization",),
     menu_group="registry",
 ))

@@ -323,7 +323,7 @@ class ProgressReport(BaseModel):
         verbose_name_plural = _("progress reports")
 
     def __str__(self) -> str:
-        return f"{self.task.code} · {self.agency} · {self.year} {self.period}"
+        return f"{self.task.code} · {self.agency} · {self.get_period_display()} {self.year}"
 
     @property
     def label(self) -> str:
