@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from doluong.core.roles import Role
 from tests.factories import OrganizationFactory, make_user
@@ -6,9 +7,17 @@ from tests.plans.factories import ReportFactory, TaskFactory
 
 
 @pytest.fixture(autouse=True)
-def _plans_urls_and_media(settings, tmp_path):
-    settings.ROOT_URLCONF = "tests.plans.urls"
+def _media_and_english(settings, tmp_path):
+    """Uploads go to a temporary folder; messages are asserted in English (the source language)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

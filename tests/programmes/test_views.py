@@ -38,7 +38,7 @@ from tests.programmes.factories import (
     agency,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.programmes.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
