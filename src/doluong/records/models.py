@@ -14,12 +14,31 @@ from doluong.instruments.models import Instrument
 from doluong.orgs.models import Organization
 from doluong.providers.models import Activity, VerificationOfficer
 from doluong.providers.selectors import scope_problem
+from doluong.records.evaluation import evaluate_record
 
 
 class Result(models.TextChoices):
     PASS = "pass", _("Pass")
     FAIL = "fail", _("Fail")
     DONE = "done", _("Done (no verdict)")
+
+
+class Stage(models.TextChoices):
+    INITIAL = "initial", _("Initial verification")
+    IN_SERVICE = "in-service", _("In service (subsequent)")
+
+
+class DecisionRule(models.TextChoices):
+    SIMPLE = "simple", _("Simple acceptance (w = 0)")
+    GUARD_BAND = "guard-band", _("Binary with guard band w = r·U")
+    NON_BINARY = "non-binary", _("Non-binary with guard band w = r·U")
+
+
+class Decision(models.TextChoices):
+    PASS = "pass", _("Pass")
+    CONDITIONAL_PASS = "conditional-pass", _("Conditional pass")
+    CONDITIONAL_FAIL = "conditional-fail", _("Conditional fail")
+    FAIL = "fail", _("Fail")
 
 
 class Source(models.TextChoices):
@@ -48,7 +67,32 @@ class ServiceRecord(BaseModel):
     unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("administrative unit"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="records",
                              help_text=_("Where the instrument was, on the map in force on the record's date."))
-    points = models.JSONField(_("measured points"), default=list, blank=True)
+    points = models.JSONField(_("measured points"), default=list, blank=True,
+                              help_text=_("Reference and indication of each measuring point."))
+    measurand = models.CharField(_("measured quantity"), max_length=200, blank=True)
+    measurement_unit = models.CharField(
+        _("unit of measurement"), max_length=30, blank=True,
+        help_text=_("Unit of the points, the measured value, its uncertainty and the limits, e.g. kg, g, L, °C."))
+    verification_stage = models.CharField(_("verification stage"), max_length=12, choices=Stage.choices,
+                                          default=Stage.INITIAL, blank=True)
+    scale_interval_e = models.DecimalField(
+        _("verification scale interval e"), max_digits=24, decimal_places=12, null=True, blank=True,
+        help_text=_("In the unit of measurement; needed by OIML R 76 (weighing instruments)."))
+    points_evaluated = models.JSONField(_("points against the MPE"), default=dict, blank=True, editable=False)
+    uncertainty_budget = models.JSONField(_("uncertainty budget"), default=dict, blank=True)
+    uncertainty_result = models.JSONField(_("uncertainty result"), default=dict, blank=True, editable=False)
+    measured_value = models.FloatField(_("measured value"), null=True, blank=True)
+    expanded_uncertainty = models.FloatField(_("expanded uncertainty U"), null=True, blank=True)
+    coverage_factor = models.FloatField(_("coverage factor k"), null=True, blank=True)
+    coverage_probability = models.FloatField(_("coverage probability"), null=True, blank=True)
+    decision_rule = models.CharField(_("decision rule"), max_length=12, choices=DecisionRule.choices, blank=True)
+    guard_band_factor = models.FloatField(_("guard band factor r"), default=1, blank=True,
+                                          help_text=_("Guard band w = r·U (ILAC G8)."))
+    lower_limit = models.FloatField(_("lower specification limit"), null=True, blank=True)
+    upper_limit = models.FloatField(_("upper specification limit"), null=True, blank=True)
+    decision = models.CharField(_("statement of conformity"), max_length=20, choices=Decision.choices, blank=True,
+                                editable=False)
+    decision_detail = models.JSONField(_("decision detail"), default=dict, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.FORM, editable=False)
 
@@ -105,6 +149,8 @@ class ServiceRecord(BaseModel):
             if dup.exists():
                 errors["certificate_number"] = _("Certificate number %(n)s is already used by this provider.") % {
                     "n": self.certificate_number}
+        for name, message in evaluate_record(self).items():
+            errors.setdefault(name, message)
         if errors:
             raise ValidationError(errors)
         if self.performed_on and self.instrument_id:

@@ -3,16 +3,20 @@ from django.utils.translation import gettext_lazy as _
 from doluong.core.ui import ModelUI, Related, add_related, register
 from doluong.instruments.models import Instrument
 from doluong.providers.models import VerificationOfficer
+from doluong.records.forms import RECORD_FIELDS, ServiceRecordForm
 from doluong.records.models import ServiceRecord
+from doluong.records.presentation import detail_extra
 from doluong.records.services import after_record_deleted, after_record_saved
 
 register(ModelUI(
     model=ServiceRecord,
     list_columns=("certificate_number", "activity", "instrument", "provider", "performed_on", "result", "valid_until"),
-    form_fields=("provider", "instrument", "officer", "activity", "performed_on", "result", "certificate_number",
-                 "stamp_number", "unit", "notes"),
+    form_fields=RECORD_FIELDS,
+    form_class=ServiceRecordForm,
     detail_fields=("provider", "instrument", "officer", "activity", "performed_on", "result", "certificate_number",
                    "stamp_number", "valid_until", "unit", "source", "notes"),
+    detail_template="records/servicerecord_detail.html",
+    extra_detail=detail_extra,
     filter_fields=("activity", "result", "instrument__kind__field", "source"),
     select_related=("instrument", "instrument__kind", "provider"),
     ordering=("-performed_on", "-pk"),

@@ -1,0 +1,35 @@
+"""What the record page and the certificate show of a record's metrology (no arithmetic: stored results)."""
+
+from django.utils.translation import gettext as _
+
+from doluong.records.dcc import rule_statement
+
+
+def contributions(result: dict) -> list[tuple[str, float]]:
+    """(input name, |c·u|) of a stored ``calc uncertainty`` result, for the contributions chart."""
+    return [(row["name"], row["contribution"]) for row in (result or {}).get("budget", [])]
+
+
+def record_context(record) -> dict:
+    evaluated = record.points_evaluated or {}
+    result = record.uncertainty_result or {}
+    return {
+        "points_rows": evaluated.get("points") or [],
+        "points_ok": evaluated.get("ok"),
+        "points_source": evaluated.get("source", ""),
+        "points_skipped": evaluated.get("skipped") == "no-rule",
+        "raw_points": record.points or [],
+        "budget": result,
+        "budget_chart": contributions(result),
+        "rule_vi": rule_statement(record, "vi"),
+        "rule_en": rule_statement(record, "en"),
+        "decision_source": (record.decision_detail or {}).get("source", ""),
+        "decision_vi": (record.decision_detail or {}).get("decision_vi", ""),
+        "is_calibration": record.activity == "calibration",
+        "coverage_percent": (record.coverage_probability * 100) if record.coverage_probability else None,
+        "no_rule_text": _("The kind of this instrument has no MPE rule: the points are stored but not evaluated."),
+    }
+
+
+def detail_extra(request, record) -> dict:
+    return record_context(record)

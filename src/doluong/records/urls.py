@@ -1,0 +1,15 @@
+"""Routes beside the generated registry pages: certificate, DCC download and DCC upload.
+
+Mounted by the project at ``records/`` (namespace ``records_flow``), next to the registry routes.
+"""
+
+from django.urls import path
+
+from doluong.records import views
+
+app_name = "records_flow"
+urlpatterns = [
+    path("servicerecord/<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("servicerecord/<int:pk>/dcc.xml", views.dcc_export, name="dcc_export"),
+    path("dcc/import/", views.dcc_import, name="dcc_import"),
+]
