@@ -15,6 +15,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("plans/", include("doluong.plans.urls")),  # workflow routes, namespace plans_flow
     path("programmes/", include("doluong.programmes.urls")),  # namespace programmes_flow
+    path("inspections/", include("doluong.inspections.urls")),  # namespace inspections_flow
     path("", include("doluong.indicators.urls")),  # dashboard and drill-downs, namespace indicators_flow
     *registry_urlpatterns(),
 ]

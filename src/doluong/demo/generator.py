@@ -189,6 +189,11 @@ def _plans_and_programmes(ctx: Ctx, agencies: dict, enterprises, provider_plans)
     ctx.counts.update(load_demo_programmes(
         rng=ctx.rng, today=ANCHOR, enterprises=[e.org for e in enterprises],
         providers=[p.org for p in provider_plans], people=people, dost=dost, plan=plan, org_notes=DEMO_NOTE))
+    from doluong.inspections.demo import load_demo_inspections
+
+    ctx.counts.update(load_demo_inspections(
+        rng=ctx.rng, today=ANCHOR, enterprises=[e.org for e in enterprises], dost=dost,
+        instruments=list(Instrument.objects.filter(owner__in=[e.org for e in enterprises]).select_related("kind"))))
 
 
 def _delete_plan_and_programme_demo(orgs) -> None:
@@ -200,6 +205,9 @@ def _delete_plan_and_programme_demo(orgs) -> None:
     from doluong.plans.models import AnnualWorkplan, BudgetLine, Plan, PlanChange, ProgressReport
     from doluong.programmes.demo import delete_demo_programmes
 
+    from doluong.inspections.demo import delete_demo_inspections
+
+    delete_demo_inspections(organizations=orgs)
     delete_demo_programmes(orgs)
     ProgressReport.objects.all().delete()
     PlanChange.objects.all().delete()

@@ -219,6 +219,9 @@ def load_reference(*, maps: bool = True) -> dict[str, int]:
                 n += 1
     counts.update({"fields": len(fields), "sectors": len(SECTORS), "kind_editions": n})
     from doluong.indicators.services import load_plan_210_targets
+    from doluong.inspections.seed import load_violation_types
+
+    counts["violation_types"] = sum(load_violation_types().values())
 
     counts["plan_210_targets"] = len(load_plan_210_targets())
     return counts

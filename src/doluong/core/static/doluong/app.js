@@ -10,8 +10,7 @@
     var results = box.querySelector(".lookup-results");
     var timer = null;
     function clear() { results.replaceChildren(); }
-    text.addEventListener("input", function () {
-      hidden.value = "";
+    function search() {
       clearTimeout(timer);
       var q = text.value.trim();
       if (q.length < 1) { clear(); return; }
@@ -34,7 +33,10 @@
             });
           });
       }, 200);
-    });
+    }
+    text.addEventListener("input", function () { hidden.value = ""; search(); });
+    // Text typed before this script ran (a slow phone): search for it now.
+    if (text.value.trim() && !hidden.value) { search(); }
     document.addEventListener("click", function (e) { if (!box.contains(e.target)) { clear(); } });
   }
 
