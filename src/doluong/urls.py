@@ -16,6 +16,8 @@ urlpatterns = [
     path("plans/", include("doluong.plans.urls")),  # workflow routes, namespace plans_flow
     path("programmes/", include("doluong.programmes.urls")),  # namespace programmes_flow
     path("inspections/", include("doluong.inspections.urls")),  # namespace inspections_flow
+    path("tools/", include("doluong.calculators.urls")),  # namespace calculators
+    path("records/", include("doluong.records.urls")),  # certificate, dcc.xml, dcc/import; namespace records_flow
     path("", include("doluong.indicators.urls")),  # dashboard and drill-downs, namespace indicators_flow
     *registry_urlpatterns(),
 ]
