@@ -59,7 +59,7 @@ def _plans(user):
 def dashboard(request):
     if role_of(request.user) not in PROVINCE_READERS:
         raise Http404
-    from doluong.plans.models import BudgetLine, ProgressReport
+    from doluong.plans.models import BudgetLine, ProgressReport, WorkplanItem
     from doluong.plans.selectors import budget_summary
 
     plans = list(_plans(request.user))
@@ -99,6 +99,11 @@ def dashboard(request):
         reports = reports.filter(task__plan=plan)
     late = list(reports.late(scope.as_of).select_related("task", "agency").order_by("due_on")[:10])
     awaited = reports.awaited().count()
+    due_items = access.restrict(WorkplanItem.objects.all(), request.user)
+    if plan is not None:
+        due_items = due_items.filter(workplan__plan=plan)
+    due_items = list(due_items.filter(deadline__gte=scope.as_of, deadline__lte=scope.as_of + dt.timedelta(days=30))
+                     .select_related("task", "responsible").order_by("deadline")[:8])
     budget_year = scope.year or scope.as_of.year
     budget = []
     if plan is not None:
@@ -107,7 +112,7 @@ def dashboard(request):
     return render(request, "indicators/dashboard.html", {
         "plans": plans, "plan": plan, "scope": scope, "chosen": chosen, "progress": progress, "trends": trends,
         "operational": operational, "by_field": [(field_names.get(k, "—"), v) for k, v in by_field],
-        "late_reports": late, "awaited_count": awaited, "budget": budget, "budget_year": budget_year,
+        "late_reports": late, "awaited_count": awaited, "due_items": due_items, "budget": budget, "budget_year": budget_year,
         "fields": MetrologyField.objects.order_by("order"), "ownerships": Ownership.choices,
         "years": list(range(scope.as_of.year, (plan.start_year if plan else scope.as_of.year - 7) - 1, -1)),
         "as_of_text": date_format(scope.as_of, "d/m/Y"),
