@@ -202,10 +202,9 @@ def _delete_plan_and_programme_demo(orgs) -> None:
     The demo writes workplans, reports, budget lines and change requests on Plan 210 itself, which
     cannot be told apart from real ones: ``--force`` is for demonstration databases only.
     """
+    from doluong.inspections.demo import delete_demo_inspections
     from doluong.plans.models import AnnualWorkplan, BudgetLine, Plan, PlanChange, ProgressReport
     from doluong.programmes.demo import delete_demo_programmes
-
-    from doluong.inspections.demo import delete_demo_inspections
 
     delete_demo_inspections(organizations=orgs)
     delete_demo_programmes(orgs)

@@ -10,6 +10,7 @@ from doluong.core.models import BaseModel
 from doluong.core.roles import Role
 from doluong.geo.models import AdministrativeUnit
 
+
 def computation_choices():
     from doluong.indicators.computations import REGISTRY
 

@@ -112,7 +112,8 @@ def dashboard(request):
     return render(request, "indicators/dashboard.html", {
         "plans": plans, "plan": plan, "scope": scope, "chosen": chosen, "progress": progress, "trends": trends,
         "operational": operational, "by_field": [(field_names.get(k, "—"), v) for k, v in by_field],
-        "late_reports": late, "awaited_count": awaited, "due_items": due_items, "budget": budget, "budget_year": budget_year,
+        "late_reports": late, "awaited_count": awaited, "due_items": due_items, "budget": budget,
+        "budget_year": budget_year,
         "fields": MetrologyField.objects.order_by("order"), "ownerships": Ownership.choices,
         "years": list(range(scope.as_of.year, (plan.start_year if plan else scope.as_of.year - 7) - 1, -1)),
         "as_of_text": date_format(scope.as_of, "d/m/Y"),
