@@ -186,3 +186,22 @@ def test_officers_manage_accounts_and_others_cannot(officer_client, client):
     client.force_login(user)
     assert client.get(reverse("orgs:user_list")).status_code == 200
     assert client.get(reverse("orgs:user", args=[user.pk])).status_code == 404
+
+
+def test_the_shared_edit_form_takes_files(officer_client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from doluong.indicators.models import Indicator, ManualValue
+
+    settings.MEDIA_ROOT = tmp_path
+    ind = Indicator.objects.create(code="M1", name="Số liệu thủ công", unit="lượt", computation="manual")
+    page = officer_client.get(reverse("indicators:manualvalue_add")).content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    r = officer_client.post(reverse("indicators:manualvalue_add"), {
+        "indicator": ind.pk, "as_of": "31/12/2025", "value": "12", "evidence": "Báo cáo số 5/BC-SKHCN",
+        "evidence_file": SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 test", content_type="application/pdf")})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    mv = ManualValue.objects.get(indicator=ind)
+    assert mv.evidence_file.name.endswith(".pdf") and mv.value == 12
+    change = ObjectChange.objects.get(content_type__model="manualvalue", object_id=mv.pk)
+    assert change.postchange_data["evidence_file"].endswith(".pdf")

@@ -153,11 +153,11 @@ class EditView(ModelView):
 
     action = "change"
 
-    def get_form(self, data=None, instance=None):
+    def get_form(self, data=None, instance=None, files=None):
         ui = self.ui
         user = self.request.user
         owner = access.owner_field(ui.model, user, "add" if instance is None else "change")
-        form = ui.form(data=data, instance=instance)
+        form = ui.form(data=data, files=files, instance=instance)
         if owner and owner in form.fields:
             del form.fields[owner]
         if owner and instance is None:
@@ -186,7 +186,7 @@ class EditView(ModelView):
         if pk is None and not access.can(request.user, self.ui.model, "add"):
             raise Http404
         instance = self.get_object(pk) if pk is not None else None
-        form = self.get_form(data=request.POST, instance=instance)
+        form = self.get_form(data=request.POST, files=request.FILES, instance=instance)
         if form.is_valid():
             obj = form.save(commit=False)
             with transaction.atomic():

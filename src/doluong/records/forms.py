@@ -52,6 +52,7 @@ def _text(x) -> str:
 
 # ----------------------------------------------------------------------------------------- points
 class PointsWidget(forms.Widget):
+    wide = True  # shown across the whole form (core/form_body.html)
     template_name = "records/widgets/points.html"
     min_rows = 5
 
@@ -204,6 +205,8 @@ def rows_to_payload(settings: dict, rows: list[dict], corr: list[dict]) -> dict:
 
 class BudgetWidget(forms.Widget):
     """The budget builder: a model expression, rows of inputs, correlations and the coverage wanted."""
+
+    wide = True  # shown across the whole form (core/form_body.html)
 
     template_name = "records/widgets/budget.html"
     min_rows = 3
