@@ -210,3 +210,14 @@ def test_dashboard_is_for_province_readers_and_bounded_in_queries(client, plan, 
     client.force_login(make_user(Role.OFFICER))
     with django_assert_max_num_queries(60):
         assert client.get(reverse("indicators_flow:dashboard")).status_code == 200
+
+
+def test_inspection_figures_count_on_todays_map(geo_map):
+    from tests.inspections.factories import InspectionFactory
+
+    InspectionFactory(started_on=dt.date(2024, 4, 2), ended_on=dt.date(2024, 4, 2), unit=geo_map.old_commune)
+    InspectionFactory(started_on=dt.date(2025, 9, 10), unit=geo_map.new_commune)
+    assert count("inspections") == 2
+    assert count("inspections", unit=geo_map.lao_cai) == 2
+    assert count("inspections", unit=geo_map.yen_bai, current_map=False) == 1
+    assert count("inspections", year=2024) == 1

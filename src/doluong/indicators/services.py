@@ -21,6 +21,9 @@ INDICATORS = [
     ("OP-REC", "Số lượt kiểm định, hiệu chuẩn, thử nghiệm", "lượt", "records", True, 10),
     ("OP-VER", "Số phương tiện đo được kiểm định", "phương tiện đo", "instruments_verified", True, 11),
     ("OP-OVD", "Tỷ lệ phương tiện đo đang sử dụng quá hạn kiểm định", "%", "overdue_share", True, 12),
+    ("OP-INS", "Số cuộc thanh tra, kiểm tra về đo lường", "cuộc", "inspections", True, 13),
+    ("OP-ICF", "Số phương tiện đo không đạt khi kiểm tra", "phương tiện đo", "instrument_checks_failed", True, 14),
+    ("OP-LOT", "Số lô hàng đóng gói sẵn không đạt", "lô", "lots_rejected", True, 15),
 ]
 
 # Extra conditions a target carries, by indicator code (Plan 210, II.1.đ–e).
