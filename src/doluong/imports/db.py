@@ -1,0 +1,185 @@
+# ruff: noqa: S608  (SQL is built from quoted model table/column names only; values are parameters)
+"""The database side of an import, one implementation per engine.
+
+PostgreSQL: natural keys are matched with one join against ``unnest()`` arrays; new rows get ids
+from the table's sequence in one statement, are COPYed (psycopg 3) into a TEMP staging table and
+moved with one ``INSERT … SELECT``; changes are COPYed into another staging table and applied with
+one ``UPDATE … FROM``. SQLite: the same statements with ``json_each()`` for the keys and batched
+``executemany``. Everything runs inside the caller's transaction.
+"""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from itertools import count
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+
+_stage_names = count(1)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def concrete(model, attname: str) -> models.Field:
+    return next(f for f in model._meta.concrete_fields if f.attname == attname)
+
+
+# --- values to and from the database ----------------------------------------------------------
+
+def _json_dump(v):
+    return v if isinstance(v, str) else json.dumps(v, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def to_db(field: models.Field):
+    """A fast per-cell converter for writing ``field`` (None: the value goes as it is)."""
+    pg = is_postgres()
+    if isinstance(field, models.JSONField):
+        return lambda v: None if v is None else _json_dump(v)
+    if pg:
+        return None
+    if isinstance(field, models.DateTimeField):
+        return lambda v: None if v is None else connection.ops.adapt_datetimefield_value(v)
+    if isinstance(field, models.DateField):
+        return lambda v: None if v is None else v.isoformat()
+    if isinstance(field, models.DecimalField):
+        return lambda v: None if v is None else str(v)
+    if isinstance(field, models.BooleanField):
+        return lambda v: None if v is None else int(v)
+    return None
+
+
+def from_db(field: models.Field):
+    """A per-cell converter for values read with raw SQL (SQLite returns text and numbers)."""
+    if is_postgres():
+        if isinstance(field, models.JSONField):
+            return lambda v: json.loads(v) if isinstance(v, str) else v
+        return None
+    if isinstance(field, models.DateTimeField):
+        return None
+    if isinstance(field, models.DateField):
+        return lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v
+    if isinstance(field, models.DecimalField):
+        return lambda v: None if v is None else Decimal(repr(v) if isinstance(v, float) else str(v))
+    if isinstance(field, models.BooleanField):
+        return lambda v: None if v is None else bool(v)
+    if isinstance(field, models.JSONField):
+        return lambda v: None if v is None else json.loads(v)
+    return None
+
+
+def _key_param(v):
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return str(v)
+    return v
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+def fetch_by_keys(model, key: tuple[str, ...], keys: list[tuple], columns: list[str]) -> dict[tuple, tuple]:
+    """Existing rows whose ``key`` attnames equal one of ``keys``: key tuple → (id, *columns)."""
+    if not keys:
+        return {}
+    table = _q(model._meta.db_table)
+    fields = [concrete(model, a) for a in key]
+    cols = ", ".join(f"t.{_q(c)}" for c in ("id", *key, *columns))
+    with connection.cursor() as cur:
+        if is_postgres():
+            arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+            names = ", ".join(f"k{i}" for i in range(len(key)))
+            on = " AND ".join(f"t.{_q(a)} = k.k{i}" for i, a in enumerate(key))
+            params = [[k[i] for k in keys] for i in range(len(key))]
+            cur.execute(f"SELECT {cols} FROM {table} t JOIN unnest({arrays}) AS k({names}) ON {on}", params)
+        else:
+            on = " AND ".join(f"t.{_q(a)} = json_extract(k.value, '$[{i}]')" for i, a in enumerate(key))
+            payload = json.dumps([[_key_param(v) for v in k] for k in keys])
+            cur.execute(f"SELECT {cols} FROM {table} t JOIN json_each(%s) k ON {on}", [payload])
+        rows = cur.fetchall()
+    n = len(key)
+    convert = [from_db(concrete(model, a)) for a in (*key, *columns)]
+    result = {}
+    for r in rows:
+        vals = [c(v) if c else v for c, v in zip(convert, r[1:], strict=True)]
+        result[tuple(vals[:n])] = (r[0], *vals[n:])
+    return result
+
+
+# --- writes ---------------------------------------------------------------------------------------
+
+def allocate_ids(model, n: int) -> list[int]:
+    """``n`` new primary keys, taken from the table's sequence (PostgreSQL) or after the largest (SQLite,
+    whose write lock the transaction already holds)."""
+    if n == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if is_postgres():
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return sorted(r[0] for r in cur.fetchall())
+        cur.execute(f"SELECT max(id) FROM {_q(table)}")
+        top = cur.fetchone()[0] or 0
+        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cur.fetchone()
+        top = max(top, row[0] if row else 0)
+        return list(range(top + 1, top + 1 + n))
+
+
+def _stage(cur, model, columns: list[str], rows: list[tuple]) -> str:
+    name = f"doluong_import_stage_{next(_stage_names)}"
+    cols = ", ".join(_q(c) for c in columns)
+    cur.execute(f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {cols} FROM {_q(model._meta.db_table)} "
+                f"WITH NO DATA")
+    with cur.cursor.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    return name
+
+
+def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order, ``id`` included)."""
+    if not rows:
+        return
+    table = _q(model._meta.db_table)
+    cols = ", ".join(_q(c) for c in columns)
+    with connection.cursor() as cur:
+        if is_postgres():
+            stage = _stage(cur, model, columns, rows)
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}")
+            cur.execute(f"DROP TABLE {stage}")
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+
+
+def update_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """Set ``columns`` of the rows given as tuples ``(id, *values)``."""
+    if not rows:
+        return
+    table = _q(model._meta.db_table)
+    with connection.cursor() as cur:
+        if is_postgres():
+            stage = _stage(cur, model, ["id", *columns], rows)
+            sets = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in columns)
+            cur.execute(f"UPDATE {table} t SET {sets} FROM {stage} s WHERE t.id = s.id")
+            cur.execute(f"DROP TABLE {stage}")
+        else:
+            sets = ", ".join(f"{_q(c)} = %s" for c in columns)
+            cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [(*r[1:], r[0]) for r in rows])
+
+
+def delete_runs(model, runs: list[list[int]]) -> int:
+    table = _q(model._meta.db_table)
+    deleted = 0
+    with connection.cursor() as cur:
+        for a, b in runs:
+            cur.execute(f"DELETE FROM {table} WHERE id BETWEEN %s AND %s", [a, b])
+            deleted += cur.rowcount
+    return deleted

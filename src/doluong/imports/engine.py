@@ -1,0 +1,498 @@
+"""The import engine: file → rows → parsed, resolved, validated batches → one set-based write each.
+
+One import runs in one transaction (a process killed half-way leaves the database as it was).
+Rows are read as a stream and handled in batches of ``batch_size``: each batch costs a constant
+number of queries (steps load their lookup maps for the batch, existing objects are matched by
+natural key in one join, new rows are written with one COPY + INSERT, changed rows with one COPY
++ UPDATE, their history with one bulk INSERT), so memory is bounded by the batch and the number
+of queries grows with the number of batches, not rows.
+
+Policies: *all or nothing* (any rejected row rolls everything back) or *keep good* (rejected rows
+are skipped and returned in a file with an error column). A preview (dry run) validates and
+classifies every row and writes nothing.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from doluong.core import access
+from doluong.core.changelog import change_context, to_json
+from doluong.core.models import ObjectChange
+from doluong.core.roles import role_of
+from doluong.core.text import fold
+from doluong.imports import db, readers, values
+from doluong.imports.models import ImportBatch, Policy, Status, id_runs, merge_runs
+from doluong.imports.spec import Batch, ImportSpec
+
+log = logging.getLogger(__name__)
+MAX_ERRORS_KEPT = 1000
+OUR_COLUMNS = {fold("Dòng"), fold("Lỗi"), "row", "error", "errors"}
+
+
+class ImportRefused(Exception):
+    """The user may not import this kind at all."""
+
+
+@dataclass
+class Outcome:
+    batch: ImportBatch
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.batch.status in (Status.DONE, Status.PREVIEWED)
+
+
+def file_digest(path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def progress_path(batch_uuid) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{batch_uuid}.json"
+
+
+def read_progress(batch_uuid) -> dict | None:
+    try:
+        return json.loads(progress_path(batch_uuid).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_progress(batch_uuid, **data) -> None:
+    """Progress lives in a small file, not in the database: the import's transaction is not visible
+    to the page that polls until it commits."""
+    path = progress_path(batch_uuid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)
+
+
+def translate(message: str, params: dict) -> str:
+    text = _(message)
+    return text % params if params else text
+
+
+class Importer:
+    def __init__(self, spec: ImportSpec, *, user=None, policy: str = Policy.ALL_OR_NOTHING, dry_run: bool = False,
+                 batch_size: int | None = None, language: str = "vi", batch: ImportBatch | None = None,
+                 progress=None, sheet=None):
+        self.spec = spec
+        self.user = user
+        self.policy = policy
+        self.dry_run = dry_run
+        self.batch_size = batch_size or (10_000 if db.is_postgres() else 2_000)
+        self.language = language
+        self.batch = batch
+        self.progress = progress
+        self.sheet = sheet
+        self.model = spec.model
+        self.errors: list[dict] = []
+        self.rejected = 0
+        self.counts = {"created": 0, "changed": 0, "unchanged": 0}
+        self.created_runs: list[list[int]] = []
+        self._seen: list[set] = [set() for _ in spec.natural_key]
+        self._error_book = None
+        self.context: dict = {"user": user, "spec": spec}
+
+    # --- entry point ------------------------------------------------------------------------------
+
+    def run(self, path, *, file_name: str | None = None) -> Outcome:
+        with translation.override(self.language):
+            return self._run(Path(path), file_name or Path(path).name)
+
+    def _run(self, path: Path, file_name: str) -> Outcome:
+        self._check_role()
+        sha, size = file_digest(path)
+        with transaction.atomic():
+            batch = self.batch or ImportBatch(file_name=file_name[:255])
+            batch.kind = self.spec.kind
+            batch.content_type = ContentType.objects.get_for_model(self.model)
+            batch.user = self.user if getattr(self.user, "pk", None) else None
+            batch.user_name = getattr(self.user, "username", "") or ""
+            batch.sha256, batch.size = sha, size
+            batch.policy, batch.dry_run = self.policy, self.dry_run
+            batch.status = Status.RUNNING
+            batch.save()
+            self.batch = batch
+            try:
+                with transaction.atomic():
+                    self._import(path)
+                    if self.dry_run or (self.rejected and self.policy == Policy.ALL_OR_NOTHING):
+                        transaction.set_rollback(True)
+                if self.dry_run:
+                    batch.status = Status.PREVIEWED
+                elif self.rejected and self.policy == Policy.ALL_OR_NOTHING:
+                    batch.status = Status.REJECTED
+                else:
+                    batch.status = Status.DONE
+                    batch.created_ids = self.created_runs
+            except readers.FileProblem as problem:
+                batch.status = Status.FAILED
+                batch.message = translate(problem.message, problem.params)
+                self.counts = {"created": 0, "changed": 0, "unchanged": 0}
+            batch.created_count = self.counts["created"]
+            batch.changed_count = self.counts["changed"]
+            batch.unchanged_count = self.counts["unchanged"]
+            batch.rejected_count = self.rejected
+            batch.errors = self.errors[:MAX_ERRORS_KEPT]
+            batch.finished = timezone.now()
+            self._close_error_book(batch)
+            batch.save()
+        _write_progress(batch.uuid, processed=batch.processed, total=batch.total, done=True, status=batch.status)
+        return Outcome(batch=batch, errors=self.errors)
+
+    def _check_role(self) -> None:
+        if self.user is None:
+            return  # the command line without --user acts as the system
+        if not access.can(self.user, self.model, "add") and not access.can(self.user, self.model, "change"):
+            raise ImportRefused(_("You may not import %(what)s.") % {"what": self.model._meta.verbose_name_plural})
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def _import(self, path: Path) -> None:
+        header_map = self.spec.header_map()
+
+        def score(cells) -> int:
+            return sum(1 for c in cells if isinstance(c, str) and fold(c) in header_map)
+
+        table = readers.open_table(path, sheet=self.sheet, header_match=score)
+        self.batch.format = table.format
+        notices = [translate(m, p) for m, p in table.notices]
+        columns: list[tuple[int, object]] = []
+        used = set()
+        for i, header in enumerate(table.header):
+            key = fold(header)
+            col = header_map.get(key)
+            if not key:
+                continue
+            if col is None:
+                if key not in OUR_COLUMNS:
+                    notices.append(_("Column “%(name)s” is not used and was ignored.") % {"name": header})
+                continue
+            if col.name in used:
+                notices.append(_("Column “%(name)s” appears twice; the first one is used.") % {"name": header})
+                continue
+            used.add(col.name)
+            columns.append((i, col))
+        missing = [c for c in self.spec.columns if c.required and c.name not in used]
+        owner = access.owner_field(self.model, self.user, "add") if self.user is not None else None
+        missing = [c for c in missing if not (owner and c.name.startswith(owner))]
+        if missing:
+            raise readers.FileProblem(gettext_noop("Required columns are missing: %(names)s. Download the template "
+                                                   "to see them."),
+                                      names=", ".join(c.header() for c in missing))
+        self.header = table.header
+        self.columns = columns
+        self.batch.notices = notices
+        self.context["present"] = used
+        rows = enumerate(table.rows, start=table.first_row)
+        processed = 0
+        while True:
+            chunk = list(islice(rows, self.batch_size))
+            if not chunk:
+                break
+            self._handle(chunk)
+            processed += len(chunk)
+            self.batch.processed = self.batch.total = processed
+            _write_progress(self.batch.uuid, processed=processed, created=self.counts["created"],
+                            changed=self.counts["changed"], unchanged=self.counts["unchanged"],
+                            rejected=self.rejected, done=False)
+            if self.progress:
+                self.progress(processed)
+
+    # --- one batch --------------------------------------------------------------------------------
+
+    def _handle(self, chunk: list[tuple[int, list]]) -> None:
+        parsed = []
+        columns = self.columns
+        for number, cells in chunk:
+            if all(values.is_blank(c) for c in cells):
+                continue
+            row = {"_row": number, "_raw": cells}
+            problem = None
+            width = len(cells)
+            for i, col in columns:
+                raw = cells[i] if i < width else None
+                if values.is_blank(raw):
+                    if col.required:
+                        problem = (col.name, gettext_noop("a value is required"), "", {})
+                        break
+                    row[col.name] = col.blank_value
+                    continue
+                try:
+                    value = col.parse(raw)
+                except values.ValueProblem as exc:
+                    problem = (col.name, exc.args[0], raw, {})
+                    break
+                if col.max_length and isinstance(value, str) and len(value) > col.max_length:
+                    problem = (col.name, gettext_noop("too long: at most %(max)s characters"), raw,
+                               {"max": col.max_length})
+                    break
+                row[col.name] = value
+            if problem:
+                self._reject(row, problem[0], problem[1], problem[2], problem[3])
+                continue
+            parsed.append(row)
+        batch = Batch(parsed, self.context, self._reject_from_step)
+        for step in self.spec.steps:
+            if not batch.rows:
+                break
+            step(batch)
+            batch.flush()
+        self._classify_and_write(batch.rows)
+
+    def _reject_from_step(self, row, column, message, value, params) -> None:
+        self._reject(row, column, message, value, params)
+
+    def _column_header(self, name: str) -> str:
+        for i, col in self.columns:
+            if col.name == name:
+                return self.header[i]
+        col = next((c for c in self.spec.columns if c.name == name), None)
+        return col.header() if col else name
+
+    def _reject(self, row: dict, column: str, message: str, value, params: dict) -> None:
+        self.rejected += 1
+        reason = translate(message, params)
+        error = {"row": row["_row"], "column": self._column_header(column) if column else "",
+                 "value": "" if value is None else str(value)[:200], "message": reason}
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(error)
+        self._error_row(row, error)
+
+    # --- the rejected rows, as an XLSX file with an error column ---------------------------------
+
+    def _error_row(self, row: dict, error: dict) -> None:
+        import xlsxwriter
+
+        if self._error_book is None:
+            fd, tmp = tempfile.mkstemp(suffix=".xlsx")
+            os.close(fd)
+            book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
+                                             "strings_to_numbers": False})
+            sheet = book.add_worksheet(_("Rejected rows"))
+            bold = book.add_format({"bold": True})
+            sheet.write_row(0, 0, [_("Row"), _("Error"), *self.header], bold)
+            self._error_book = (book, sheet, tmp, [1])
+        book, sheet, tmp, line = self._error_book
+        message = f"{error['column']}: {error['message']}" if error["column"] else error["message"]
+        sheet.write_number(line[0], 0, row["_row"])
+        sheet.write_string(line[0], 1, message)
+        for j, cell in enumerate(row.get("_raw", ())):
+            if cell is None or cell == "":
+                continue
+            if isinstance(cell, bool):
+                sheet.write_boolean(line[0], j + 2, cell)
+            elif isinstance(cell, int | float):
+                sheet.write_number(line[0], j + 2, cell)
+            else:
+                sheet.write_string(line[0], j + 2, values.neutralise(values.text(cell)))
+        line[0] += 1
+
+    def _close_error_book(self, batch: ImportBatch) -> None:
+        if self._error_book is None:
+            return
+        from django.core.files import File
+
+        book, _sheet, tmp, _line = self._error_book
+        book.close()
+        with open(tmp, "rb") as f:
+            batch.error_file.save(f"{batch.uuid}-errors.xlsx", File(f), save=False)
+        os.unlink(tmp)
+        self._error_book = None
+
+    # --- matching, access, writing ------------------------------------------------------------------
+
+    def _key_of(self, row: dict):
+        for n, alternative in enumerate(self.spec.natural_key):
+            key = tuple(row.get(a) for a in alternative)
+            if all(v not in (None, "") for v in key):
+                return n, key
+        return None, None
+
+    def _classify_and_write(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        spec = self.spec
+        fields = [f for f in spec.write_fields if f in rows[0]]
+        search_cols = [f.attname for f in self.model._meta.concrete_fields
+                       if f.name in getattr(self.model, "search_fields", ()) and f.attname not in fields]
+        fetch_cols = fields + search_cols
+        by_alt: dict[int, list[tuple[tuple, dict]]] = {}
+        for row in rows:
+            n, key = self._key_of(row)
+            if n is None:
+                self._reject(row, spec.natural_key[0][-1], gettext_noop("a value is required"), "", {})
+                continue
+            seen = self._seen[n]
+            h = hash(key)
+            if h in seen:
+                self._reject(row, spec.natural_key[n][-1],
+                             gettext_noop("the same object appears on an earlier row of the file"), key[-1], {})
+                continue
+            seen.add(h)
+            by_alt.setdefault(n, []).append((key, row))
+        new, changed = [], []
+        for n, items in by_alt.items():
+            existing = db.fetch_by_keys(self.model, tuple(spec.natural_key[n]), [k for k, _r in items], fetch_cols)
+            for key, row in items:
+                found = existing.get(key)
+                if found is None:
+                    new.append(row)
+                    continue
+                old = dict(zip(fetch_cols, found[1:], strict=True))
+                if any(row[f] != old[f] for f in fields):
+                    row["_id"] = found[0]
+                    row["_old"] = old
+                    changed.append(row)
+                else:
+                    self.counts["unchanged"] += 1
+        new, changed = self._check_access(new, changed)
+        self.counts["created"] += len(new)
+        self.counts["changed"] += len(changed)
+        if self.dry_run or (self.rejected and self.policy == Policy.ALL_OR_NOTHING):
+            return  # nothing will be kept: validate the rest of the file without writing
+        now = timezone.now()
+        with change_context(self.user, request_id=self.batch.uuid):
+            self._insert(new, now)
+            self._update(changed, fields, now)
+        if spec.after_write and (new or changed):
+            spec.after_write(self.context, new + changed)
+
+    def _check_access(self, new: list[dict], changed: list[dict]):
+        user = self.user
+        if user is None or role_of(user) is None:
+            return new, changed
+        org = getattr(user, "organization_id", None)
+        add_rule = access.scope_q(self.model, user, "add")
+        kept_new = []
+        owner = access.owner_field(self.model, user, "add")
+        for row in new:
+            if add_rule is None:
+                self._reject(row, "", gettext_noop("you may not add objects of this kind"), "", {})
+            elif owner and row.get(f"{owner}_id", org) != org:
+                self._reject(row, f"{owner}_id", gettext_noop("outside what your organisation may change"), "", {})
+            elif add_rule and not owner:
+                self._reject(row, "", gettext_noop("outside what your organisation may change"), "", {})
+            else:
+                kept_new.append(row)
+        if not changed:
+            return kept_new, changed
+        allowed = set(access.restrict(self.model.objects.filter(pk__in=[r["_id"] for r in changed]), user, "change")
+                      .values_list("pk", flat=True))
+        kept_changed = []
+        for row in changed:
+            if row["_id"] in allowed:
+                kept_changed.append(row)
+            else:
+                self._reject(row, "", gettext_noop("outside what your organisation may change"), "", {})
+        return kept_new, kept_changed
+
+    def _insert(self, rows: list[dict], now) -> None:
+        if not rows:
+            return
+        spec = self.spec
+        model = self.model
+        ids = db.allocate_ids(model, len(rows))
+        getters = []
+        names = []
+        for f in model._meta.concrete_fields:
+            conv = db.to_db(f)
+            names.append(f.column)
+            a = f.attname
+            if a == "id":
+                getters.append(None)
+            elif a in ("created", "last_updated"):
+                const = conv(now) if conv else now
+                getters.append(lambda r, c=const: c)
+            elif a == "search_text":
+                getters.append(spec.search_text_for)
+            elif a in spec.write_fields and a in rows[0]:
+                getters.append((lambda r, a=a, conv=conv: conv(r[a])) if conv else (lambda r, a=a: r[a]))
+            else:
+                default = spec.new_defaults[a] if a in spec.new_defaults else f.get_default()
+                const = conv(default) if conv else default
+                getters.append(lambda r, c=const: c)
+        tuples = []
+        for new_id, row in zip(ids, rows, strict=True):
+            row["_id"] = new_id
+            tuples.append(tuple(new_id if g is None else g(row) for g in getters))
+        db.insert_rows(model, names, tuples)
+        self.created_runs = merge_runs(self.created_runs, id_runs(ids))
+
+    def _update(self, rows: list[dict], fields: list[str], now) -> None:
+        if not rows:
+            return
+        model = self.model
+        spec = self.spec
+        cols = [*fields, "last_updated", "search_text"]
+        convs = [db.to_db(db.concrete(model, c)) for c in cols]
+        tuples = []
+        for row in rows:
+            merged = {**row["_old"], **{f: row[f] for f in fields}}
+            row["_merged"] = merged
+            vals = [row[f] for f in fields] + [now, spec.search_text_for({**row, **merged})]
+            tuples.append((row["_id"], *[c(v) if c else v for c, v in zip(convs, vals, strict=True)]))
+        # The history first: the state before comes from the objects as they are now.
+        qs = model._default_manager.filter(pk__in=[r["_id"] for r in rows])
+        if spec.export_select_related:
+            qs = qs.select_related(*[p for p in spec.export_select_related if "__" not in p])
+        before = {o.pk: o for o in qs}
+        ct = ContentType.objects.get_for_model(model)
+        user_id = getattr(self.user, "pk", None)
+        user_name = getattr(self.user, "username", "") or ""
+        changes = []
+        for row in rows:
+            obj = before[row["_id"]]
+            pre = getattr(obj, "_loaded_snapshot", None) or {}
+            post = dict(pre)
+            for f in fields:
+                post[f] = to_json(row[f])
+                setattr(obj, f, row[f])
+            changes.append(ObjectChange(
+                user_id=user_id, user_name=user_name, request_id=self.batch.uuid, action=ObjectChange.Action.UPDATE,
+                content_type=ct, object_id=obj.pk, object_repr=_safe_repr(obj), prechange_data=pre,
+                postchange_data=post))
+        ObjectChange.objects.bulk_create(changes, batch_size=1000)
+        db.update_rows(model, cols, tuples)
+
+
+def _safe_repr(obj) -> str:
+    try:
+        return str(obj)[:200]
+    except Exception:  # a repr that needs a relation not loaded
+        return f"#{obj.pk}"
+
+
+def import_file(kind_or_spec, path, **kwargs) -> Outcome:
+    from doluong.imports import spec as registry
+
+    spec = kind_or_spec if isinstance(kind_or_spec, ImportSpec) else registry.get(kind_or_spec)
+    if spec is None:
+        raise ImportRefused(_("Unknown import kind %(kind)s.") % {"kind": kind_or_spec})
+    file_name = kwargs.pop("file_name", None)
+    return Importer(spec, **kwargs).run(path, file_name=file_name)
+
+
+__all__ = ["ImportRefused", "Importer", "Outcome", "import_file", "read_progress", "uuid"]

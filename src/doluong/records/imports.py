@@ -1,0 +1,129 @@
+"""Verification, calibration and test records: upserted by provider and certificate number.
+
+The rules are those of ``ServiceRecord.clean()``, applied to a whole batch at once: the provider's
+designation scope on the record's date (:class:`doluong.providers.imports.ScopeMap`), an officer of
+the same provider, a verification ends in pass or fail, ``valid_until`` from the kind's interval,
+the unit defaulting to the instrument's.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from doluong.core.dates import valid_until
+from doluong.geo.imports import UNIT_COLUMNS, resolve_unit
+from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
+from doluong.instruments.imports import KIND_CODE, OWNER_TAX, kind_editions
+from doluong.instruments.models import Instrument
+from doluong.orgs.imports import resolve_organization
+from doluong.providers.imports import ScopeMap, resolve_officer
+from doluong.providers.models import Activity
+from doluong.records.models import Result, ServiceRecord, Source
+from doluong.records.services import refresh_due_dates
+
+REC = ServiceRecord
+
+
+def _provider(batch: Batch) -> None:
+    resolve_organization(batch, tax="provider_tax_code", code="provider_code", target="provider_id",
+                         default_to_user=True)
+    batch.flush()
+    for row in batch.rows:
+        if row.get("provider_id") is None:
+            batch.reject(row, "provider_code", gettext_noop("a value is required"))
+
+
+def _instrument(batch: Batch) -> None:
+    resolve_organization(batch, tax="owner_tax_code", target="_owner_id")
+    batch.flush()
+    serials = {r["serial_number"] for r in batch.rows}
+    owners = {r["_owner_id"] for r in batch.rows}
+    found = {}
+    for pk, owner, code, serial, kind, interval, cap, unit in Instrument.objects.filter(
+            owner_id__in=owners, serial_number__in=serials).values_list(
+            "pk", "owner_id", "kind__code", "serial_number", "kind_id", "kind__verification_interval_months",
+            "range_max", "unit_id"):
+        found[(owner, code, serial)] = (pk, kind, interval, cap, unit)
+    kinds = kind_editions(batch.context, {r["kind_code"] for r in batch.rows})
+    for row in batch.rows:
+        hit = found.get((row["_owner_id"], row["kind_code"], row["serial_number"]))
+        if hit is None:
+            column = "kind_code" if not kinds.get(row["kind_code"]) else "serial_number"
+            message = (gettext_noop("no instrument kind with this code") if column == "kind_code" else
+                       gettext_noop("no instrument of this owner and kind has this serial number; import the "
+                                    "instrument first"))
+            batch.reject(row, column, message)
+            continue
+        row["instrument_id"], row["_kind_id"], row["_interval"], row["_capacity"], row["_unit_id"] = hit
+
+
+def _rules(batch: Batch) -> None:
+    scopes = ScopeMap({r["provider_id"] for r in batch.rows})
+    present = batch.context["present"]
+    for row in batch.rows:
+        activity = row.setdefault("activity", Activity.VERIFICATION) or Activity.VERIFICATION
+        row["activity"] = activity
+        result = row.get("result") or Result.PASS
+        row["result"] = result
+        if activity == Activity.VERIFICATION and result == Result.DONE:
+            batch.reject(row, "result", gettext_noop("A verification ends in pass or fail."))
+            continue
+        problem = scopes.problem(provider_id=row["provider_id"], kind_id=row["_kind_id"], activity=activity,
+                                 on=row["performed_on"], range_max=row["_capacity"])
+        if problem:
+            batch.reject(row, "performed_on", problem[0], **problem[1])
+            continue
+        if activity == Activity.VERIFICATION and result == Result.PASS and row["_interval"]:
+            row["valid_until"] = valid_until(row["performed_on"], row["_interval"])
+        else:
+            row["valid_until"] = None
+        if not present & {"unit_code", "unit_name"}:
+            row["unit_id"] = row["_unit_id"]
+
+
+def _after_write(context, rows) -> None:
+    ids = {r["instrument_id"] for r in rows}
+    ids |= {r["_old"]["instrument_id"] for r in rows if "_old" in r and "instrument_id" in r["_old"]}
+    refresh_due_dates(ids)
+
+
+def _before_revert(ids):
+    return set(REC.objects.filter(pk__in=ids).values_list("instrument_id", flat=True))
+
+
+register(ImportSpec(
+    kind="records",
+    model=ServiceRecord,
+    columns=[
+        Column("provider_code", _("Provider code"), aliases=("Mã tổ chức kiểm định", "Mã đơn vị kiểm định"),
+               export="provider__provider_code", example="TTKĐ-YB"),
+        Column("provider_tax_code", _("Provider tax code"), aliases=("MST tổ chức kiểm định",),
+               export="provider__tax_code"),
+        field_column(REC, "certificate_number", required=True, aliases=("Số giấy chứng nhận", "Số GCN"),
+                     example="GCN-2024-000001"),
+        OWNER_TAX,
+        KIND_CODE,
+        Column("serial_number", _("serial number"), required=True, aliases=("Số sản xuất", "Số máy"),
+               export="instrument__serial_number", example="YB-2024-0001", max_length=100),
+        field_column(REC, "activity", aliases=("Hoạt động", "Loại hoạt động")),
+        field_column(REC, "performed_on", aliases=("Ngày kiểm định", "Ngày thực hiện", "date"), example="05/03/2024"),
+        field_column(REC, "result", aliases=("Kết quả",)),
+        field_column(REC, "stamp_number", aliases=("Số tem", "Số tem kiểm định")),
+        Column("officer_certificate", _("Officer certificate number"),
+               aliases=("Số thẻ kiểm định viên", "Kiểm định viên"), export="officer__certificate_number"),
+        *UNIT_COLUMNS,
+        field_column(REC, "measurand"),
+        field_column(REC, "notes"),
+    ],
+    natural_key=[("provider_id", "certificate_number")],
+    steps=[_provider, _instrument, resolve_officer, _rules,
+           lambda batch: resolve_unit(batch, date_attr="performed_on")],
+    write_fields=["provider_id", "certificate_number", "instrument_id", "activity", "performed_on", "result",
+                  "stamp_number", "officer_id", "unit_id", "measurand", "notes", "valid_until"],
+    new_defaults={"source": Source.IMPORT},
+    after_write=_after_write,
+    before_revert=_before_revert,
+    after_revert=refresh_due_dates,
+    export_select_related=("provider", "instrument", "instrument__owner", "instrument__kind", "officer", "unit",
+                           "unit__edition"),
+    order_by=("-performed_on", "-pk"),
+))
