@@ -143,3 +143,14 @@ def test_home_and_lists_fit_a_phone(phone, live_server, probe):
         assert overflow <= 1, f"{path} scrolls sideways by {overflow}px on a phone"
     expect(phone.locator(".navbar-toggler")).to_be_visible()
     assert probe.errors == [] and probe.external == []
+
+
+def test_an_officers_pages_fit_a_laptop_screen(page, live_server, probe):
+    """The menu grows with every app: it must wrap, never push the page sideways (1280 px wide)."""
+    make_user(Role.OFFICER, username="officer1")
+    sign_in(page, live_server, "officer1")
+    for path in ("/", "/instruments/instrument/", "/dashboard/", "/tools/"):
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px at 1280 px"
+    assert probe.errors == [] and probe.external == []

@@ -187,6 +187,27 @@ def all_registered() -> list[ModelUI]:
     return list(_registry.values())
 
 
+@dataclass(frozen=True)
+class MenuLink:
+    """A page that is not a registered model's list, shown in a menu group (a tool, a statistics page)."""
+
+    group: str
+    label: str
+    url_name: str
+    roles: frozenset | None = None  # None: every signed-in role
+
+
+_links: list[MenuLink] = []
+
+
+def add_menu_link(group: str, label, url_name: str, roles=None) -> None:
+    _links.append(MenuLink(group, label, url_name, frozenset(roles) if roles else None))
+
+
+def menu_links() -> list[MenuLink]:
+    return list(_links)
+
+
 MENU_GROUPS = {
     "plan": _("Plan"),
     "programmes": _("Programmes"),

@@ -2,7 +2,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from doluong.core import access
-from doluong.core.ui import ModelUI, Related, add_related, register
+from doluong.core.roles import Role
+from doluong.core.ui import ModelUI, Related, add_menu_link, add_related, register
 from doluong.inspections import filters
 from doluong.inspections.forms import CloseForm, InstrumentCheckForm, LotCheckForm
 from doluong.inspections.models import (
@@ -164,3 +165,6 @@ add_related(Instrument, Related(_("Inspection checks"), InstrumentCheck, "instru
                                 columns=("checked_on", "inspection", "result"),
                                 select_related=("inspection", "inspection__organization"),
                                 order_by=("-checked_on",)))
+
+add_menu_link("inspections", _("Inspection statistics"), "inspections_flow:statistics",
+              roles=(Role.OFFICER, Role.LEADER, Role.AGENCY))

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from doluong.core.ui import ModelUI, Related, add_related, register
+from doluong.core.roles import Role
+from doluong.core.ui import ModelUI, Related, add_menu_link, add_related, register
 from doluong.instruments.models import Instrument
 from doluong.providers.models import VerificationOfficer
 from doluong.records.forms import RECORD_FIELDS, ServiceRecordForm
@@ -31,3 +32,5 @@ add_related(Instrument, Related(_("Records"), ServiceRecord, "instrument", colum
                                 select_related=("provider",), order_by=("-performed_on", "-pk")))
 add_related(VerificationOfficer, Related(_("Records"), ServiceRecord, "officer", columns=_columns,
                                          order_by=("-performed_on",)))
+
+add_menu_link("tools", _("Import a DCC"), "records_flow:dcc_import", roles=(Role.OFFICER, Role.PROVIDER))
