@@ -162,7 +162,7 @@ def _open_csv(path) -> Table:
     try:
         first = stream.readline(lim["max_cell"] * 8)
         if first and not first.endswith(("\n", "\r")) and len(first) >= lim["max_cell"] * 8:
-            raise FileProblem(gettext_noop("The first line is too long to be a header row."))
+            raise FileProblem(gettext_noop("The header line is too long: too many columns or a huge cell."))
     except UnicodeDecodeError:
         stream.close()
         raise FileProblem(gettext_noop("The file's text encoding is not readable; save it as CSV UTF-8.")) from None

@@ -6,6 +6,7 @@ the same provider, a verification ends in pass or fail, ``valid_until`` from the
 the unit defaulting to the instrument's.
 """
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -80,10 +81,34 @@ def _rules(batch: Batch) -> None:
             row["unit_id"] = row["_unit_id"]
 
 
+def refresh_due_dates_set_based(instrument_ids) -> None:
+    """:func:`doluong.records.services.refresh_due_dates` as one ``UPDATE … FROM (aggregate)`` on PostgreSQL.
+
+    Same result; the ORM version's correlated subqueries take seconds per 10,000 instruments on a
+    large table. (A candidate to move into ``records.services``.)
+    """
+    ids = sorted(i for i in instrument_ids if i is not None)
+    if not ids:
+        return
+    if connection.vendor != "postgresql":
+        refresh_due_dates(ids)
+        return
+    records = ServiceRecord._meta.db_table
+    instruments = Instrument._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {instruments} i SET verification_due_on = a.due, last_verified_on = a.last "  # noqa: S608
+            f"FROM (SELECT u.id, max(r.valid_until) FILTER (WHERE r.result = %s) AS due, max(r.performed_on) AS last "
+            f"FROM unnest(%s::bigint[]) AS u(id) LEFT JOIN {records} r ON r.instrument_id = u.id "
+            f"AND r.activity = %s GROUP BY u.id) a WHERE i.id = a.id AND (i.verification_due_on IS DISTINCT FROM "
+            f"a.due OR i.last_verified_on IS DISTINCT FROM a.last)",
+            [Result.PASS, ids, Activity.VERIFICATION])
+
+
 def _after_write(context, rows) -> None:
     ids = {r["instrument_id"] for r in rows}
     ids |= {r["_old"]["instrument_id"] for r in rows if "_old" in r and "instrument_id" in r["_old"]}
-    refresh_due_dates(ids)
+    refresh_due_dates_set_based(ids)
 
 
 def _before_revert(ids):
@@ -122,7 +147,7 @@ register(ImportSpec(
     new_defaults={"source": Source.IMPORT},
     after_write=_after_write,
     before_revert=_before_revert,
-    after_revert=refresh_due_dates,
+    after_revert=refresh_due_dates_set_based,
     export_select_related=("provider", "instrument", "instrument__owner", "instrument__kind", "officer", "unit",
                            "unit__edition"),
     order_by=("-performed_on", "-pk"),
