@@ -62,7 +62,8 @@ def setup(instruments: int) -> dict:
              for i in range(5)]
     provider = Organization.objects.create(name="Trung tâm Kiểm định", kind="provider", provider_code="TTKD",
                                            tax_code=valid_tax_code(1))
-    designation = Designation.objects.create(provider=provider, decision_number="1/QĐ", decision_date=dt.date(2015, 1, 1))
+    designation = Designation.objects.create(provider=provider, decision_number="1/QĐ",
+                                             decision_date=dt.date(2015, 1, 1))
     for k in kinds:
         DesignationScope.objects.create(designation=designation, kind=k, activity=Activity.VERIFICATION)
     owners = Organization.objects.bulk_create(

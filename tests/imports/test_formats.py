@@ -182,7 +182,8 @@ def test_instruments_and_organisations(tmp_path, world, geo_map):
 
     tax = valid_tax_code(900)
     orgs = write(tmp_path, "o.csv", "Tên tổ chức;Mã số thuế;Loại hình sở hữu;Mã ĐVHC;Bản đồ\n"
-                                    f"Công ty Mới;{tax};Khu vực kinh tế tư nhân;4252;VN-3L\nCông ty Sai;0100109107;Khu vực kinh tế tư nhân;;\n")
+                                    f"Công ty Mới;{tax};Khu vực kinh tế tư nhân;4252;VN-3L\n"
+                                    "Công ty Sai;0100109107;Khu vực kinh tế tư nhân;;\n")
     out = run("organizations", orgs)
     assert out.batch.rejected_count == 1 and "check digit" in out.errors[0]["message"]
     out = run("organizations", orgs, policy="keep_good")

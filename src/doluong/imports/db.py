@@ -96,10 +96,13 @@ def fetch_by_keys(model, key: tuple[str, ...], keys: list[tuple], columns: list[
             arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
             names = ", ".join(f"k{i}" for i in range(len(key)))
             on = " AND ".join(f"t.{_q(a)} = k.k{i}" for i, a in enumerate(key))
+            # Keys are never empty: saying so lets partial unique indexes (WHERE col <> '') serve the join.
+            on += "".join(f" AND t.{_q(f.column)} <> ''" for f in fields if isinstance(f, models.CharField))
             params = [[k[i] for k in keys] for i in range(len(key))]
             cur.execute(f"SELECT {cols} FROM {table} t JOIN unnest({arrays}) AS k({names}) ON {on}", params)
         else:
             on = " AND ".join(f"t.{_q(a)} = json_extract(k.value, '$[{i}]')" for i, a in enumerate(key))
+            on += "".join(f" AND t.{_q(f.column)} <> ''" for f in fields if isinstance(f, models.CharField))
             payload = json.dumps([[_key_param(v) for v in k] for k in keys])
             cur.execute(f"SELECT {cols} FROM {table} t JOIN json_each(%s) k ON {on}", [payload])
         rows = cur.fetchall()
