@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "axes",
+    "django_tasks_db",  # the TASKS backend's queue table (see TASKS below)
     "doluong.core",
     "doluong.imports",
     "doluong.geo",
@@ -182,6 +183,16 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DOLUONG_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DOLUONG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# --- background tasks (imports of large files) ----------------------------------------------------
+# Queued in the database and run by `doluong db_worker`; DOLUONG_TASKS_IMMEDIATE=1 runs them in the
+# request instead (no worker needed). Small imports always run in the request (imports.jobs).
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend" if env_bool("DOLUONG_TASKS_IMMEDIATE")
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 # --- tables -------------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

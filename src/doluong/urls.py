@@ -19,5 +19,6 @@ urlpatterns = [
     path("tools/", include("doluong.calculators.urls")),  # namespace calculators
     path("records/", include("doluong.records.urls")),  # certificate, dcc.xml, dcc/import; namespace records_flow
     path("", include("doluong.indicators.urls")),  # dashboard and drill-downs, namespace indicators_flow
+    path("imports/", include("doluong.imports.urls")),  # upload, preview, batches, export; namespace imports
     *registry_urlpatterns(),
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import translation
+from django.utils.text import capfirst
 
 from doluong.core.text import fold
 from doluong.imports import values
@@ -47,8 +48,16 @@ class Column:
         return found
 
     def header(self, language: str = "vi") -> str:
+        """The label in ``language``, capitalised. A Vietnamese label not in the catalogue yet falls back
+        to the first alias (by convention the usual Vietnamese header), so templates stay Vietnamese."""
         with translation.override(language):
-            return str(self.label)
+            text = str(self.label)
+        if language == "vi" and self.aliases:
+            with translation.override("en"):
+                untranslated = text == str(self.label)
+            if untranslated:
+                text = self.aliases[0]
+        return capfirst(text)
 
     @property
     def export_path(self) -> str:

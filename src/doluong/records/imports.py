@@ -6,6 +6,8 @@ the same provider, a verification ends in pass or fail, ``valid_until`` from the
 the unit defaulting to the instrument's.
 """
 
+from dataclasses import replace
+
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -125,8 +127,8 @@ register(ImportSpec(
                export="provider__tax_code"),
         field_column(REC, "certificate_number", required=True, aliases=("Số giấy chứng nhận", "Số GCN"),
                      example="GCN-2024-000001"),
-        OWNER_TAX,
-        KIND_CODE,
+        replace(OWNER_TAX, export="instrument__owner__tax_code"),  # the instrument's, seen from its record
+        replace(KIND_CODE, export="instrument__kind__code"),
         Column("serial_number", _("serial number"), required=True, aliases=("Số sản xuất", "Số máy"),
                export="instrument__serial_number", example="YB-2024-0001", max_length=100),
         field_column(REC, "activity", aliases=("Hoạt động", "Loại hoạt động")),
