@@ -198,14 +198,26 @@ def main() -> None:
     print(f"import {args.xlsx_rows:,} new records from XLSX: {s3:.1f} s, {args.xlsx_rows / s3:,.0f} rows/s, "
           f"peak RSS {rss3} MB  [{out3}]")
     ours = args.rows / s1
-    print(f"ratios: raw COPY / ours = {(args.rows / copy_s) / ours:.1f}× (goal ≤ 3×); "
-          f"ours / django-import-export = {ours / die_rate:.0f}× (goal ≥ 50×)")
-    if args.rows != 1_000_000:
-        print(f"(targets below are for 1,000,000 rows; this run had {args.rows:,})")
-    print(f"targets: 1M new ≤ 60 s: {'OK' if s1 <= 60 else 'MISSED'}; unchanged ≤ 60 s: "
-          f"{'OK' if s2 <= 60 else 'MISSED'}; peak RSS ≤ 300 MB: {'OK' if max(rss1, rss2) <= 300 else 'MISSED'}; "
-          f"XLSX 100k ≤ 15 s: {'OK' if s3 <= 15 else 'MISSED'}")
+    print(f"ratios (rows per second, each measured on this run's own rows): raw COPY / ours = "
+          f"{(args.rows / copy_s) / ours:.1f}× (goal ≤ 3×); ours / django-import-export = {ours / die_rate:.0f}× "
+          f"(goal ≥ 50×; django-import-export ran {args.die_rows:,} rows, ours {args.rows:,})")
+    print("targets: " + "; ".join(verdicts(args, s1, s2, rss1, rss2, s3)))
 
+
+def verdicts(args, s1, s2, rss1, rss2, s3) -> list[str]:
+    """Judge each target only on a run of the target's own size (a smaller run says nothing about it)."""
+
+    def judge(label, ok, rows, target_rows):
+        if rows != target_rows:
+            return f"{label}: not judged (this run had {rows:,} rows, the target is for {target_rows:,})"
+        return f"{label}: {'OK' if ok else 'MISSED'}"
+
+    return [
+        judge(f"1M new ≤ 60 s ({s1:.1f} s)", s1 <= 60, args.rows, 1_000_000),
+        judge(f"1M unchanged ≤ 60 s ({s2:.1f} s)", s2 <= 60, args.rows, 1_000_000),
+        judge(f"peak RSS ≤ 300 MB ({max(rss1, rss2)} MB)", max(rss1, rss2) <= 300, args.rows, 1_000_000),
+        judge(f"XLSX 100k ≤ 15 s ({s3:.1f} s)", s3 <= 15, args.xlsx_rows, 100_000),
+    ]
 
 if __name__ == "__main__":
     main()

@@ -43,6 +43,24 @@ MAX_ERRORS_KEPT = 1000
 OUR_COLUMNS = {fold("Dòng"), fold("Lỗi"), "row", "error", "errors"}
 
 
+MEMO_LIMIT = 50_000
+_MISS = object()
+
+
+class _Bad:
+    """A cell that could not be parsed (kept in the per-column memo like a value)."""
+
+    __slots__ = ("message", "params", "show_value")
+
+    def __init__(self, message: str, params: dict | None = None, show_value: bool = True):
+        self.message = message
+        self.params = params or {}
+        self.show_value = show_value
+
+
+_REQUIRED = _Bad(gettext_noop("a value is required"), show_value=False)
+
+
 class ImportRefused(Exception):
     """The user may not import this kind at all."""
 
@@ -113,6 +131,7 @@ class Importer:
         self.created_runs: list[list[int]] = []
         self._seen: list[set] = [set() for _ in spec.natural_key]
         self._error_book = None
+        self._plan = None
         self.context: dict = {"user": user, "spec": spec}
 
     # --- entry point ------------------------------------------------------------------------------
@@ -224,34 +243,38 @@ class Importer:
     # --- one batch --------------------------------------------------------------------------------
 
     def _handle(self, chunk: list[tuple[int, list]]) -> None:
+        """Parse the cells of a batch. Text cells are parsed once per distinct value and column (a memo:
+        codes, dates, results and owners repeat; a column whose values do not repeat stops growing
+        its memo at ``MEMO_LIMIT`` entries), so most cells cost one dict lookup."""
         parsed = []
-        columns = self.columns
+        plan = self._plan
+        if plan is None:
+            plan = self._plan = [(i, col, {}) for i, col in self.columns]
+        parse_cell = self._parse_cell
         for number, cells in chunk:
-            if all(values.is_blank(c) for c in cells):
+            first = cells[0] if cells else None
+            if (first is None or (first.__class__ is str and not first.strip())) and \
+                    all(values.is_blank(c) for c in cells):
                 continue
             row = {"_row": number, "_raw": cells}
-            problem = None
             width = len(cells)
-            for i, col in columns:
+            bad = None
+            for i, col, memo in plan:
                 raw = cells[i] if i < width else None
-                if values.is_blank(raw):
-                    if col.required:
-                        problem = (col.name, gettext_noop("a value is required"), "", {})
-                        break
-                    row[col.name] = col.blank_value
-                    continue
-                try:
-                    value = col.parse(raw)
-                except values.ValueProblem as exc:
-                    problem = (col.name, exc.args[0], raw, {})
-                    break
-                if col.max_length and isinstance(value, str) and len(value) > col.max_length:
-                    problem = (col.name, gettext_noop("too long: at most %(max)s characters"), raw,
-                               {"max": col.max_length})
+                if raw.__class__ is str:
+                    value = memo.get(raw, _MISS)
+                    if value is _MISS:
+                        value = parse_cell(col, raw)
+                        if len(memo) < MEMO_LIMIT:
+                            memo[raw] = value
+                else:
+                    value = parse_cell(col, raw)
+                if value.__class__ is _Bad:
+                    bad = value
                     break
                 row[col.name] = value
-            if problem:
-                self._reject(row, problem[0], problem[1], problem[2], problem[3])
+            if bad is not None:
+                self._reject(row, col.name, bad.message, raw if bad.show_value else "", bad.params)
                 continue
             parsed.append(row)
         batch = Batch(parsed, self.context, self._reject_from_step)
@@ -261,6 +284,19 @@ class Importer:
             step(batch)
             batch.flush()
         self._classify_and_write(batch.rows)
+
+    @staticmethod
+    def _parse_cell(col, raw):
+        """The typed value of one cell, or a :class:`_Bad` saying why not."""
+        if values.is_blank(raw):
+            return _REQUIRED if col.required else col.blank_value
+        try:
+            value = col.parse(raw)
+        except values.ValueProblem as exc:
+            return _Bad(exc.args[0])
+        if col.max_length and isinstance(value, str) and len(value) > col.max_length:
+            return _Bad(gettext_noop("too long: at most %(max)s characters"), {"max": col.max_length})
+        return value
 
     def _reject_from_step(self, row, column, message, value, params) -> None:
         self._reject(row, column, message, value, params)

@@ -40,7 +40,7 @@ def text(raw) -> str:
     value = str(raw).strip()
     if not value.isascii():
         value = unicodedata.normalize("NFC", value)
-    if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+    if value[:1] == "'" and value.lstrip("'")[:1] in ("=", "+", "-", "@"):
         value = value[1:]  # a cell neutralised by our export
     return value
 
@@ -191,6 +191,6 @@ class Choice:
 
 def neutralise(value):
     """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_PREFIXES):
+        return "'" + value  # also '= (any apostrophes then a formula sign): the import drops one apostrophe
     return value
