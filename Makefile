@@ -32,11 +32,15 @@ demo: install
 	$(BIN)/doluong migrate --noinput -v0
 	$(BIN)/doluong load_reference
 	$(BIN)/doluong load_demo
-	@echo "Serving on http://$(HOST)/  (Ctrl-C to stop)"
-	$(BIN)/doluong runserver $(HOST) --noreload
+	@echo "Serving on http://$(HOST)/ with a background worker for large imports (Ctrl-C stops both)"
+	$(BIN)/doluong db_worker --no-reload -v0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/doluong runserver $(HOST) --noreload
 
 serve: install
-	$(BIN)/doluong runserver $(HOST)
+	$(BIN)/doluong db_worker --no-reload -v0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/doluong runserver $(HOST)
 
 lint: install-dev
 	$(BIN)/ruff check .
