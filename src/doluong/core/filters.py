@@ -39,3 +39,8 @@ def label_for_path(model, path: str):
         if i < len(parts) - 1 and f.related_model is not None:
             model = f.related_model
     return f.verbose_name
+
+
+def year_filter(field_name: str) -> django_filters.NumberFilter:
+    """A "Year" filter on a date field (``?year=2024``)."""
+    return django_filters.NumberFilter(field_name=field_name, lookup_expr="year", label=_("Year"))

@@ -2,12 +2,8 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from doluong.core.filters import BaseFilterSet
+from doluong.core.filters import BaseFilterSet, year_filter
 from doluong.inspections.models import Finding, Inspection, InstrumentCheck, LotCheck
-
-
-def year_filter(field_name: str):
-    return django_filters.NumberFilter(field_name=field_name, lookup_expr="year", label=_("Year"))
 
 
 class InspectionFilterSet(BaseFilterSet):

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from doluong.core.filters import BaseFilterSet
+from doluong.core.filters import BaseFilterSet, year_filter
 from doluong.programmes.models import (
     AssuranceCase,
     Attendance,
@@ -12,10 +12,6 @@ from doluong.programmes.models import (
     SupportDelivery,
     Training,
 )
-
-
-def year_filter(field_name: str):
-    return django_filters.NumberFilter(field_name=field_name, lookup_expr="year", label=_("Year"))
 
 
 class AssuranceCaseFilterSet(BaseFilterSet):
