@@ -88,7 +88,7 @@ def test_provider_imports_200_rows_fixes_mistakes_and_reverts(page, live_server,
     template = tmp_path / "mau.xlsx"
     download.value.save_as(template)
     headers = _headers(template)
-    assert {"Số giấy chứng nhận", "Mã loại phương tiện", "Kết quả"} <= set(headers), headers
+    assert {"Số giấy chứng nhận", "Mã loại phương tiện đo", "Kết quả"} <= set(headers), headers
     assert all(_header(n) in headers for n in ("provider_code", "serial_number", "performed_on")), headers
 
     # 200 rows with four mistakes: the preview counts them and says where and why.
