@@ -1,5 +1,6 @@
 """Writes that keep instruments' due dates in step with their records."""
 
+from django.db import connection
 from django.db.models import Max, OuterRef, Subquery
 
 from doluong.instruments.models import Instrument
@@ -13,13 +14,35 @@ def refresh_due_dates(instrument_ids) -> int:
     Due date: the latest valid_until among passing verifications; last verified: the latest
     verification date of any result. Returns the number of instruments updated.
     """
+    ids = sorted({i for i in instrument_ids if i is not None})
+    if not ids:
+        return 0
+    if connection.vendor == "postgresql":
+        return _refresh_due_dates_postgresql(ids)
     passing = ServiceRecord.objects.filter(instrument=OuterRef("pk"), activity=Activity.VERIFICATION,
                                            result=Result.PASS)
     any_verification = ServiceRecord.objects.filter(instrument=OuterRef("pk"), activity=Activity.VERIFICATION)
-    return Instrument.objects.filter(pk__in=list(instrument_ids)).update(
+    return Instrument.objects.filter(pk__in=ids).update(
         verification_due_on=Subquery(passing.values("instrument").annotate(m=Max("valid_until")).values("m")[:1]),
         last_verified_on=Subquery(any_verification.values("instrument").annotate(m=Max("performed_on")).values("m")[:1]),
     )
+
+
+def _refresh_due_dates_postgresql(ids: list[int]) -> int:
+    """The same as one ``UPDATE … FROM (aggregate)``: the correlated subqueries take seconds per 10,000
+    instruments on a large table; this takes milliseconds."""
+    records = ServiceRecord._meta.db_table
+    instruments = Instrument._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {instruments} i SET verification_due_on = a.due, last_verified_on = a.last "  # noqa: S608
+            f"FROM (SELECT u.id, max(r.valid_until) FILTER (WHERE r.result = %s) AS due, "
+            f"max(r.performed_on) AS last FROM unnest(%s::bigint[]) AS u(id) "
+            f"LEFT JOIN {records} r ON r.instrument_id = u.id AND r.activity = %s GROUP BY u.id) a "
+            f"WHERE i.id = a.id AND (i.verification_due_on IS DISTINCT FROM a.due "
+            f"OR i.last_verified_on IS DISTINCT FROM a.last)",
+            [Result.PASS, ids, Activity.VERIFICATION])
+        return cur.rowcount
 
 
 def after_record_saved(record: ServiceRecord) -> None:
