@@ -239,6 +239,8 @@ class Importer:
                             rejected=self.rejected, done=False)
             if self.progress:
                 self.progress(processed)
+        if self.spec.after_import and not self.dry_run and not (self.rejected and self.policy == Policy.ALL_OR_NOTHING):
+            self.spec.after_import(self.context)
 
     # --- one batch --------------------------------------------------------------------------------
 

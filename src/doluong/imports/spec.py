@@ -132,7 +132,8 @@ class ImportSpec:
     derived_fields: Sequence[str] = ()  # attnames computed by steps, written whenever a row is written
     new_defaults: dict = field(default_factory=dict)  # attname -> value for created objects only
     search_text: Callable[[dict], str] | None = None
-    after_write: Callable[[dict, list[dict]], None] | None = None  # (context, written rows)
+    after_write: Callable[[dict, list[dict]], None] | None = None  # (context, written rows), after each batch
+    after_import: Callable[[dict], None] | None = None  # (context), once after the last batch when writes are kept
     before_revert: Callable[[list[int]], object] | None = None  # (ids) -> state passed to after_revert
     after_revert: Callable[[object], None] | None = None
     export_select_related: Sequence[str] = ()

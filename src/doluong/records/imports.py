@@ -16,7 +16,7 @@ from doluong.core.dates import valid_until
 from doluong.geo.imports import UNIT_COLUMNS, resolve_unit
 from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
 from doluong.instruments.imports import KIND_CODE, OWNER_TAX, kind_editions
-from doluong.instruments.models import Instrument
+from doluong.instruments.models import Instrument, InstrumentKind
 from doluong.orgs.imports import resolve_organization
 from doluong.providers.imports import ScopeMap, resolve_officer
 from doluong.providers.models import Activity
@@ -38,14 +38,7 @@ def _provider(batch: Batch) -> None:
 def _instrument(batch: Batch) -> None:
     resolve_organization(batch, tax="owner_tax_code", target="_owner_id")
     batch.flush()
-    serials = {r["serial_number"] for r in batch.rows}
-    owners = {r["_owner_id"] for r in batch.rows}
-    found = {}
-    for pk, owner, code, serial, kind, interval, cap, unit in Instrument.objects.filter(
-            owner_id__in=owners, serial_number__in=serials).values_list(
-            "pk", "owner_id", "kind__code", "serial_number", "kind_id", "kind__verification_interval_months",
-            "range_max", "unit_id"):
-        found[(owner, code, serial)] = (pk, kind, interval, cap, unit)
+    found = _instruments_by_key(batch.rows)
     kinds = kind_editions(batch.context, {r["kind_code"] for r in batch.rows})
     for row in batch.rows:
         hit = found.get((row["_owner_id"], row["kind_code"], row["serial_number"]))
@@ -57,6 +50,37 @@ def _instrument(batch: Batch) -> None:
             batch.reject(row, column, message)
             continue
         row["instrument_id"], row["_kind_id"], row["_interval"], row["_capacity"], row["_unit_id"] = hit
+
+
+def _instruments_by_key(rows) -> dict[tuple, tuple]:
+    """(owner id, kind code, serial) → (id, kind id, interval, range_max, unit id) of the rows' instruments.
+
+    PostgreSQL: one join against the distinct keys as arrays (one parameter each, not an ``IN`` list of
+    thousands); SQLite: the ORM with ``IN`` lists.
+    """
+    found = {}
+    if connection.vendor == "postgresql":
+        keys = {(r["_owner_id"], r["kind_code"], r["serial_number"]) for r in rows}
+        owners, codes, serials = ([k[i] for k in keys] for i in range(3))
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT i.owner_id, k.code, i.serial_number, i.id, i.kind_id, k.verification_interval_months, "  # noqa: S608
+                f"i.range_max, i.unit_id FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(owner, code, serial) "
+                f"JOIN {InstrumentKind._meta.db_table} k ON k.code = u.code "  # kind ids first: the unique index
+                f"JOIN {Instrument._meta.db_table} i ON i.owner_id = u.owner AND i.kind_id = k.id "  # serves all three
+                f"AND i.serial_number = u.serial",
+                [owners, codes, serials])
+            for owner, code, serial, *hit in cur.fetchall():
+                found[(owner, code, serial)] = tuple(hit)
+        return found
+    serials = {r["serial_number"] for r in rows}
+    owners = {r["_owner_id"] for r in rows}
+    for pk, owner, code, serial, kind, interval, cap, unit in Instrument.objects.filter(
+            owner_id__in=owners, serial_number__in=serials).values_list(
+            "pk", "owner_id", "kind__code", "serial_number", "kind_id", "kind__verification_interval_months",
+            "range_max", "unit_id"):
+        found[(owner, code, serial)] = (pk, kind, interval, cap, unit)
+    return found
 
 
 def _rules(batch: Batch) -> None:
@@ -98,19 +122,29 @@ def refresh_due_dates_set_based(instrument_ids) -> None:
     records = ServiceRecord._meta.db_table
     instruments = Instrument._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(
-            f"UPDATE {instruments} i SET verification_due_on = a.due, last_verified_on = a.last "  # noqa: S608
-            f"FROM (SELECT u.id, max(r.valid_until) FILTER (WHERE r.result = %s) AS due, max(r.performed_on) AS last "
-            f"FROM unnest(%s::bigint[]) AS u(id) LEFT JOIN {records} r ON r.instrument_id = u.id "
-            f"AND r.activity = %s GROUP BY u.id) a WHERE i.id = a.id AND (i.verification_due_on IS DISTINCT FROM "
-            f"a.due OR i.last_verified_on IS DISTINCT FROM a.last)",
-            [Result.PASS, ids, Activity.VERIFICATION])
+        for start in range(0, len(ids), DUE_CHUNK):
+            cur.execute(
+                f"UPDATE {instruments} i SET verification_due_on = a.due, last_verified_on = a.last "  # noqa: S608
+                f"FROM (SELECT u.id, max(r.valid_until) FILTER (WHERE r.result = %s) AS due, "
+                f"max(r.performed_on) AS last FROM unnest(%s::bigint[]) AS u(id) LEFT JOIN {records} r "
+                f"ON r.instrument_id = u.id AND r.activity = %s GROUP BY u.id) a WHERE i.id = a.id AND "
+                f"(i.verification_due_on IS DISTINCT FROM a.due OR i.last_verified_on IS DISTINCT FROM a.last)",
+                [Result.PASS, ids[start:start + DUE_CHUNK], Activity.VERIFICATION])
+
+
+DUE_CHUNK = 50_000
 
 
 def _after_write(context, rows) -> None:
-    ids = {r["instrument_id"] for r in rows}
-    ids |= {r["_old"]["instrument_id"] for r in rows if "_old" in r and "instrument_id" in r["_old"]}
-    refresh_due_dates_set_based(ids)
+    """Collect the instruments whose due dates need a refresh; refreshed once, after the last batch (an
+    instrument verified in many batches is updated once, not once per batch)."""
+    ids = context.setdefault("due_refresh", set())
+    ids.update(r["instrument_id"] for r in rows)
+    ids.update(r["_old"]["instrument_id"] for r in rows if "_old" in r and "instrument_id" in r["_old"])
+
+
+def _after_import(context) -> None:
+    refresh_due_dates_set_based(context.pop("due_refresh", ()))
 
 
 def _before_revert(ids):
@@ -148,6 +182,7 @@ register(ImportSpec(
                   "stamp_number", "officer_id", "unit_id", "measurand", "notes", "valid_until"],
     new_defaults={"source": Source.IMPORT},
     after_write=_after_write,
+    after_import=_after_import,
     before_revert=_before_revert,
     after_revert=refresh_due_dates_set_based,
     export_select_related=("provider", "instrument", "instrument__owner", "instrument__kind", "officer", "unit",
