@@ -146,20 +146,25 @@ def _stage(cur, model, columns: list[str], rows: list[tuple]) -> str:
     return name
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order, ``id`` included)."""
+def insert_rows(model, columns: list[str], rows: list[tuple], constants: list[tuple] = ()) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order, ``id`` included); ``constants`` are (field, value) pairs
+    whose value is the same for every row (sent once, not per row)."""
     if not rows:
         return
     table = _q(model._meta.db_table)
-    cols = ", ".join(_q(c) for c in columns)
+    all_cols = ", ".join(_q(c) for c in [*columns, *(f.column for f, _v in constants)])
     with connection.cursor() as cur:
         if is_postgres():
             stage = _stage(cur, model, columns, rows)
-            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}")
+            cols = ", ".join(_q(c) for c in columns)
+            consts = "".join(f", %s::{f.db_type(connection)}" for f, _v in constants)
+            cur.execute(f"INSERT INTO {table} ({all_cols}) SELECT {cols}{consts} FROM {stage}",
+                        [v for _f, v in constants])
             cur.execute(f"DROP TABLE {stage}")
         else:
-            marks = ", ".join(["%s"] * len(columns))
-            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+            marks = ", ".join(["%s"] * (len(columns) + len(constants)))
+            tail = tuple(v for _f, v in constants)
+            cur.executemany(f"INSERT INTO {table} ({all_cols}) VALUES ({marks})", [r + tail for r in rows])
 
 
 def update_rows(model, columns: list[str], rows: list[tuple]) -> None:

@@ -20,6 +20,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -448,35 +449,46 @@ class Importer:
         return kept_new, kept_changed
 
     def _insert(self, rows: list[dict], now) -> None:
+        """New rows: per row only the id, the search text and the written fields travel (COPY on PostgreSQL);
+        the columns every new row shares (timestamps, defaults) are constants of the ``INSERT … SELECT``."""
         if not rows:
             return
         spec = self.spec
         model = self.model
         ids = db.allocate_ids(model, len(rows))
-        getters = []
-        names = []
+        names = ["id", "search_text"]
+        fields, convs = [], []
+        constants = []
         for f in model._meta.concrete_fields:
             conv = db.to_db(f)
-            names.append(f.column)
             a = f.attname
-            if a == "id":
-                getters.append(None)
-            elif a in ("created", "last_updated"):
-                const = conv(now) if conv else now
-                getters.append(lambda r, c=const: c)
-            elif a == "search_text":
-                getters.append(spec.search_text_for)
+            if a in ("id", "search_text"):
+                if f.column != a:
+                    names[names.index(a)] = f.column
+                continue
+            if a in ("created", "last_updated"):
+                value = now
             elif a in spec.write_fields and a in rows[0]:
-                getters.append((lambda r, a=a, conv=conv: conv(r[a])) if conv else (lambda r, a=a: r[a]))
+                names.append(f.column)
+                fields.append(a)
+                convs.append(conv)
+                continue
             else:
-                default = spec.new_defaults[a] if a in spec.new_defaults else f.get_default()
-                const = conv(default) if conv else default
-                getters.append(lambda r, c=const: c)
+                value = spec.new_defaults[a] if a in spec.new_defaults else f.get_default()
+            constants.append((f, conv(value) if conv else value))
+        search = spec.search_text_for
         tuples = []
-        for new_id, row in zip(ids, rows, strict=True):
-            row["_id"] = new_id
-            tuples.append(tuple(new_id if g is None else g(row) for g in getters))
-        db.insert_rows(model, names, tuples)
+        if any(convs):
+            for new_id, row in zip(ids, rows, strict=True):
+                row["_id"] = new_id
+                tuples.append((new_id, search(row),
+                               *[c(row[a]) if c else row[a] for a, c in zip(fields, convs, strict=True)]))
+        else:
+            get = itemgetter(*fields) if len(fields) > 1 else (lambda r, a=fields[0]: (r[a],))
+            for new_id, row in zip(ids, rows, strict=True):
+                row["_id"] = new_id
+                tuples.append((new_id, search(row), *get(row)))
+        db.insert_rows(model, names, tuples, constants)
         self.created_runs = merge_runs(self.created_runs, id_runs(ids))
 
     def _update(self, rows: list[dict], fields: list[str], now) -> None:
