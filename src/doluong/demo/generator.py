@@ -186,9 +186,11 @@ def _plans_and_programmes(ctx: Ctx, agencies: dict, enterprises, provider_plans)
     plan = Plan.objects.filter(number=load_plan_210(lead_agency=dost).number).first()
     orgs = [e.org for e in enterprises] + [p.org for p in provider_plans] + list(agencies.values())
     people = list(Person.objects.filter(organization__in=orgs).select_related("organization").order_by("pk"))
-    ctx.counts.update(load_demo_programmes(
+    programme_counts = load_demo_programmes(
         rng=ctx.rng, today=ANCHOR, enterprises=[e.org for e in enterprises],
-        providers=[p.org for p in provider_plans], people=people, dost=dost, plan=plan, org_notes=DEMO_NOTE))
+        providers=[p.org for p in provider_plans], people=people, dost=dost, plan=plan, org_notes=DEMO_NOTE)
+    # keys already counted by the registry part (people) are reported as what the programmes added
+    ctx.counts.update({(f"{k}_added_by_programmes" if k in ctx.counts else k): v for k, v in programme_counts.items()})
     from doluong.inspections.demo import load_demo_inspections
 
     ctx.counts.update(load_demo_inspections(
