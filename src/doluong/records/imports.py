@@ -107,34 +107,6 @@ def _rules(batch: Batch) -> None:
             row["unit_id"] = row["_unit_id"]
 
 
-def refresh_due_dates_set_based(instrument_ids) -> None:
-    """:func:`doluong.records.services.refresh_due_dates` as one ``UPDATE … FROM (aggregate)`` on PostgreSQL.
-
-    Same result; the ORM version's correlated subqueries take seconds per 10,000 instruments on a
-    large table. (A candidate to move into ``records.services``.)
-    """
-    ids = sorted(i for i in instrument_ids if i is not None)
-    if not ids:
-        return
-    if connection.vendor != "postgresql":
-        refresh_due_dates(ids)
-        return
-    records = ServiceRecord._meta.db_table
-    instruments = Instrument._meta.db_table
-    with connection.cursor() as cur:
-        for start in range(0, len(ids), DUE_CHUNK):
-            cur.execute(
-                f"UPDATE {instruments} i SET verification_due_on = a.due, last_verified_on = a.last "  # noqa: S608
-                f"FROM (SELECT u.id, max(r.valid_until) FILTER (WHERE r.result = %s) AS due, "
-                f"max(r.performed_on) AS last FROM unnest(%s::bigint[]) AS u(id) LEFT JOIN {records} r "
-                f"ON r.instrument_id = u.id AND r.activity = %s GROUP BY u.id) a WHERE i.id = a.id AND "
-                f"(i.verification_due_on IS DISTINCT FROM a.due OR i.last_verified_on IS DISTINCT FROM a.last)",
-                [Result.PASS, ids[start:start + DUE_CHUNK], Activity.VERIFICATION])
-
-
-DUE_CHUNK = 50_000
-
-
 def _after_write(context, rows) -> None:
     """Collect the instruments whose due dates need a refresh; refreshed once, after the last batch (an
     instrument verified in many batches is updated once, not once per batch)."""
@@ -144,7 +116,7 @@ def _after_write(context, rows) -> None:
 
 
 def _after_import(context) -> None:
-    refresh_due_dates_set_based(context.pop("due_refresh", ()))
+    refresh_due_dates(context.pop("due_refresh", ()))
 
 
 def _before_revert(ids):
@@ -184,7 +156,7 @@ register(ImportSpec(
     after_write=_after_write,
     after_import=_after_import,
     before_revert=_before_revert,
-    after_revert=refresh_due_dates_set_based,
+    after_revert=refresh_due_dates,
     export_select_related=("provider", "instrument", "instrument__owner", "instrument__kind", "officer", "unit",
                            "unit__edition"),
     order_by=("-performed_on", "-pk"),

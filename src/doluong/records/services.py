@@ -33,16 +33,19 @@ def _refresh_due_dates_postgresql(ids: list[int]) -> int:
     instruments on a large table; this takes milliseconds."""
     records = ServiceRecord._meta.db_table
     instruments = Instrument._meta.db_table
+    updated = 0
     with connection.cursor() as cur:
-        cur.execute(
-            f"UPDATE {instruments} i SET verification_due_on = a.due, last_verified_on = a.last "  # noqa: S608
-            f"FROM (SELECT u.id, max(r.valid_until) FILTER (WHERE r.result = %s) AS due, "
-            f"max(r.performed_on) AS last FROM unnest(%s::bigint[]) AS u(id) "
-            f"LEFT JOIN {records} r ON r.instrument_id = u.id AND r.activity = %s GROUP BY u.id) a "
-            f"WHERE i.id = a.id AND (i.verification_due_on IS DISTINCT FROM a.due "
-            f"OR i.last_verified_on IS DISTINCT FROM a.last)",
-            [Result.PASS, ids, Activity.VERIFICATION])
-        return cur.rowcount
+        for start in range(0, len(ids), 50_000):
+            cur.execute(
+                f"UPDATE {instruments} i SET verification_due_on = a.due, last_verified_on = a.last "  # noqa: S608
+                f"FROM (SELECT u.id, max(r.valid_until) FILTER (WHERE r.result = %s) AS due, "
+                f"max(r.performed_on) AS last FROM unnest(%s::bigint[]) AS u(id) "
+                f"LEFT JOIN {records} r ON r.instrument_id = u.id AND r.activity = %s GROUP BY u.id) a "
+                f"WHERE i.id = a.id AND (i.verification_due_on IS DISTINCT FROM a.due "
+                f"OR i.last_verified_on IS DISTINCT FROM a.last)",
+                [Result.PASS, ids[start:start + 50_000], Activity.VERIFICATION])
+            updated += cur.rowcount
+    return updated
 
 
 def after_record_saved(record: ServiceRecord) -> None:
