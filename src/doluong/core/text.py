@@ -11,7 +11,10 @@ def fold(text: str | None) -> str:
     """Lower-case ASCII form of ``text``: accents removed, đ → d, runs of spaces folded."""
     if not text:
         return ""
-    return _SPACES.sub(" ", unidecode(str(text)).lower()).strip()
+    text = str(text)
+    if text.isascii():  # the common case in imports (codes, numbers): no transliteration needed
+        return " ".join(text.lower().split())
+    return _SPACES.sub(" ", unidecode(text).lower()).strip()
 
 
 def search_terms(query: str | None) -> list[str]:

@@ -84,6 +84,46 @@ def _key_param(v):
 
 # --- reads ----------------------------------------------------------------------------------------
 
+def analyze(model) -> None:
+    """Refresh the planner's statistics of ``model``'s table after a large import (PostgreSQL; inside the
+    transaction, the rows it wrote count). Autovacuum would do it later, or never where it is off."""
+    if is_postgres():
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {_q(model._meta.db_table)}")
+
+
+def tune_transaction() -> None:
+    """Settings for the import's transaction: no JIT compilation (its start-up cost, tens of milliseconds per
+    statement, dwarfs the short index-driven statements an import runs)."""
+    if is_postgres():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off")
+
+
+_SEP = "\x1f"  # the ASCII unit separator: not something people type in a spreadsheet cell
+
+
+def unnest_keys(types: list[str], keys) -> tuple[str, list]:
+    """``unnest(…) AS k(k0, k1, …)`` over the key tuples ``keys`` (PostgreSQL), with its parameters.
+
+    Each column travels as one string split on the server (``string_to_array``): building it is a join in
+    C, where an array parameter costs a Python loop per element. A column whose values contain the
+    separator goes as an ordinary array parameter."""
+    parts, params = [], []
+    columns = list(zip(*keys, strict=True)) if keys else [() for _t in types]
+    for values, sql_type in zip(columns, types, strict=True):
+        base = sql_type.split("(")[0]
+        joined = _SEP.join(map(str, values))
+        if joined.count(_SEP) == len(values) - 1:
+            parts.append(f"string_to_array(%s, chr(31))::{base}[]")
+            params.append(joined)
+        else:
+            parts.append(f"%s::{base}[]")
+            params.append(list(values))
+    names = ", ".join(f"k{i}" for i in range(len(types)))
+    return f"unnest({', '.join(parts)}) AS k({names})", params
+
+
 def fetch_by_keys(model, key: tuple[str, ...], keys: list[tuple], columns: list[str]) -> dict[tuple, tuple]:
     """Existing rows whose ``key`` attnames equal one of ``keys``: key tuple → (id, *columns)."""
     if not keys:
@@ -93,21 +133,27 @@ def fetch_by_keys(model, key: tuple[str, ...], keys: list[tuple], columns: list[
     cols = ", ".join(f"t.{_q(c)}" for c in ("id", *key, *columns))
     with connection.cursor() as cur:
         if is_postgres():
-            arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
-            names = ", ".join(f"k{i}" for i in range(len(key)))
+            source, params = unnest_keys([f.db_type(connection) for f in fields], keys)
             on = " AND ".join(f"t.{_q(a)} = k.k{i}" for i, a in enumerate(key))
             # Keys are never empty: saying so lets partial unique indexes (WHERE col <> '') serve the join.
             on += "".join(f" AND t.{_q(f.column)} <> ''" for f in fields if isinstance(f, models.CharField))
-            params = [[k[i] for k in keys] for i in range(len(key))]
-            cur.execute(f"SELECT {cols} FROM {table} t JOIN unnest({arrays}) AS k({names}) ON {on}", params)
+            # One index probe per key (LATERAL … OFFSET 0 keeps the planner from flattening it into a hash or
+            # merge join over the whole table, which it picks while the table grows inside the import).
+            inner = ", ".join(f"t.{_q(c)} AS c{i}" for i, c in enumerate(("id", *key, *columns)))
+            outer = ", ".join(f"t.c{i}" for i in range(1 + len(key) + len(columns)))
+            cur.execute(f"SELECT {outer} FROM {source} "
+                        f"CROSS JOIN LATERAL (SELECT {inner} FROM {table} t WHERE {on} OFFSET 0) t", params)
+            rows = cur.fetchall()
         else:
             on = " AND ".join(f"t.{_q(a)} = json_extract(k.value, '$[{i}]')" for i, a in enumerate(key))
             on += "".join(f" AND t.{_q(f.column)} <> ''" for f in fields if isinstance(f, models.CharField))
             payload = json.dumps([[_key_param(v) for v in k] for k in keys])
             cur.execute(f"SELECT {cols} FROM {table} t JOIN json_each(%s) k ON {on}", [payload])
-        rows = cur.fetchall()
+            rows = cur.fetchall()
     n = len(key)
     convert = [from_db(concrete(model, a)) for a in (*key, *columns)]
+    if not any(convert):
+        return {r[1:n + 1]: (r[0], *r[n + 1:]) for r in rows}
     result = {}
     for r in rows:
         vals = [c(v) if c else v for c, v in zip(convert, r[1:], strict=True)]
@@ -125,7 +171,9 @@ def allocate_ids(model, n: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cur:
         if is_postgres():
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            # The sequence is looked up once: inside the SELECT, pg_get_serial_sequence() would run per row.
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            cur.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [cur.fetchone()[0], n])
             return sorted(r[0] for r in cur.fetchall())
         cur.execute(f"SELECT max(id) FROM {_q(table)}")
         top = cur.fetchone()[0] or 0

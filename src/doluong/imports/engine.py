@@ -16,8 +16,13 @@ import hashlib
 import json
 import logging
 import os
+import queue
+import sys
 import tempfile
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
@@ -25,7 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -45,6 +50,9 @@ OUR_COLUMNS = {fold("Dòng"), fold("Lỗi"), "row", "error", "errors"}
 
 
 MEMO_LIMIT = 50_000
+MEMO_PROBE = 20_000  # rows read before deciding for each column whether its memo is worth keeping
+ANALYZE_AFTER = 50_000  # rows written by one import after which the table's planner statistics are refreshed
+READ_SLICE = 200  # rows the reader thread reads and parses between two looks at its gate
 _MISS = object()
 
 
@@ -155,6 +163,7 @@ class Importer:
             batch.status = Status.RUNNING
             batch.save()
             self.batch = batch
+            db.tune_transaction()
             try:
                 with transaction.atomic():
                     self._import(path)
@@ -228,31 +237,112 @@ class Importer:
         self.context["present"] = used
         rows = enumerate(table.rows, start=table.first_row)
         processed = 0
-        while True:
-            chunk = list(islice(rows, self.batch_size))
-            if not chunk:
-                break
-            self._handle(chunk)
-            processed += len(chunk)
-            self.batch.processed = self.batch.total = processed
-            _write_progress(self.batch.uuid, processed=processed, created=self.counts["created"],
-                            changed=self.counts["changed"], unchanged=self.counts["unchanged"],
-                            rejected=self.rejected, done=False)
-            if self.progress:
-                self.progress(processed)
-        if self.spec.after_import and not self.dry_run and not (self.rejected and self.policy == Policy.ALL_OR_NOTHING):
+        with closing(self._parsed_batches(rows)) as batches:  # closed at once, even when a batch raises
+            for size, parsed, bad in batches:
+                for row, column, problem, raw in bad:
+                    self._reject(row, column, problem.message, raw if problem.show_value else "", problem.params)
+                self._handle(parsed)
+                processed += size
+                self.batch.processed = self.batch.total = processed
+                _write_progress(self.batch.uuid, processed=processed, created=self.counts["created"],
+                                changed=self.counts["changed"], unchanged=self.counts["unchanged"],
+                                rejected=self.rejected, done=False)
+                if self.progress:
+                    self.progress(processed)
+        kept = not self.dry_run and not (self.rejected and self.policy == Policy.ALL_OR_NOTHING)
+        if self.spec.after_import and kept:
             self.spec.after_import(self.context)
+        if kept and self.counts["created"] + self.counts["changed"] >= ANALYZE_AFTER:
+            db.analyze(self.model)  # fresh statistics for the pages that query this table next
 
-    # --- one batch --------------------------------------------------------------------------------
+    # --- one batch ---------------------------------------------------------------------------------
 
-    def _handle(self, chunk: list[tuple[int, list]]) -> None:
-        """Parse the cells of a batch. Text cells are parsed once per distinct value and column (a memo:
-        codes, dates, results and owners repeat; a column whose values do not repeat stops growing
-        its memo at ``MEMO_LIMIT`` entries), so most cells cost one dict lookup."""
-        parsed = []
+    def _parsed_batches(self, rows) -> Iterator[tuple[int, list[dict], list[tuple]]]:
+        """(rows read, parsed rows, unparseable cells) per batch, read and parsed by a second thread.
+
+        Python runs one thread at a time, so a reader competing with this thread for the interpreter would
+        only slow it down. The reader therefore works behind a gate that is open while this thread waits:
+        during each database statement (an execute wrapper opens it) and while it waits for the next batch.
+        Parsing so fills the database's time. The reader touches no database and no translation; the
+        rejections it finds are made here, in row order."""
+        for _i, col in self.columns:
+            if isinstance(col.parse, values.Choice):
+                col.parse.mapping()  # built here, once, with this thread's translations
+        handoff: queue.Queue = queue.Queue(maxsize=1)
+        stop, gate = threading.Event(), threading.Event()
+
+        def put(item) -> None:
+            while not stop.is_set():
+                try:
+                    handoff.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        def produce() -> None:
+            try:
+                while True:
+                    size, parsed, bad = 0, [], []
+                    while size < self.batch_size:
+                        gate.wait()
+                        if stop.is_set():
+                            return
+                        part = list(islice(rows, min(READ_SLICE, self.batch_size - size)))
+                        if not part:
+                            break
+                        size += len(part)
+                        self._parse(part, parsed, bad)
+                    if size:
+                        put(("batch", (size, parsed, bad)))
+                    if size < self.batch_size:
+                        break
+                put(("end", None))
+            except BaseException as exc:  # handed over and raised in the importing thread
+                put(("error", exc))
+
+        def open_gate(execute, sql, params, many, context):
+            gate.set()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                gate.clear()
+
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, 0.0005))  # hand the interpreter back soon after a statement returns
+        reader = threading.Thread(target=produce, name="doluong-import-reader", daemon=True)
+        reader.start()
+        try:
+            with connection.execute_wrapper(open_gate):
+                while True:
+                    gate.set()
+                    what, item = handoff.get()
+                    gate.clear()
+                    if what == "end":
+                        return
+                    if what == "error":
+                        raise item
+                    yield item
+        finally:
+            stop.set()
+            gate.set()
+            reader.join()
+            sys.setswitchinterval(switch)
+
+    def _parse(self, chunk: list[tuple[int, list]], parsed: list[dict], bad_cells: list[tuple]) -> None:
+        """Parse the cells of ``chunk`` into ``parsed`` (rows) and ``bad_cells``. Text cells are parsed once per
+        distinct value and column (a memo: codes, dates, results and owners repeat), so most cells cost one
+        lookup. A column whose values do not repeat (certificate numbers) loses its memo once that is clear,
+        and no memo grows beyond ``MEMO_LIMIT`` entries."""
         plan = self._plan
         if plan is None:
-            plan = self._plan = [(i, col, {}) for i, col in self.columns]
+            plan = self._plan = [(i, col, col.name, {}, MEMO_LIMIT, col.parse is values.text,
+                                  col.max_length or 1 << 30) for i, col in self.columns]
+            self._rows_read = 0
+        self._rows_read += len(chunk)
+        if self._rows_read > MEMO_PROBE:
+            for n, (i, col, name, memo, limit, plain, longest) in enumerate(plan):
+                if limit and len(memo) > 0.9 * self._rows_read:  # nine values in ten are new: no use
+                    plan[n] = (i, col, name, {}, 0, plain, longest)
         parse_cell = self._parse_cell
         for number, cells in chunk:
             first = cells[0] if cells else None
@@ -261,25 +351,28 @@ class Importer:
                 continue
             row = {"_row": number, "_raw": cells}
             width = len(cells)
-            bad = None
-            for i, col, memo in plan:
+            for i, col, name, memo, limit, plain, longest in plan:
                 raw = cells[i] if i < width else None
                 if raw.__class__ is str:
                     value = memo.get(raw, _MISS)
                     if value is _MISS:
-                        value = parse_cell(col, raw)
-                        if len(memo) < MEMO_LIMIT:
+                        if plain and raw.isascii() and (value := raw.strip()) and value[0] != "'" and \
+                                len(value) <= longest:
+                            pass  # plain ASCII text: values.text would return it as it is
+                        else:
+                            value = parse_cell(col, raw)
+                        if len(memo) < limit:
                             memo[raw] = value
                 else:
                     value = parse_cell(col, raw)
                 if value.__class__ is _Bad:
-                    bad = value
+                    bad_cells.append((row, name, value, raw))
                     break
-                row[col.name] = value
-            if bad is not None:
-                self._reject(row, col.name, bad.message, raw if bad.show_value else "", bad.params)
-                continue
-            parsed.append(row)
+                row[name] = value
+            else:
+                parsed.append(row)
+
+    def _handle(self, parsed: list[dict]) -> None:
         batch = Batch(parsed, self.context, self._reject_from_step)
         for step in self.spec.steps:
             if not batch.rows:
@@ -366,7 +459,7 @@ class Importer:
     def _key_of(self, row: dict):
         for n, alternative in enumerate(self.spec.natural_key):
             key = tuple(row.get(a) for a in alternative)
-            if all(v not in (None, "") for v in key):
+            if None not in key and "" not in key:
                 return n, key
         return None, None
 
@@ -379,6 +472,20 @@ class Importer:
                        if f.name in getattr(self.model, "search_fields", ()) and f.attname not in fields]
         fetch_cols = fields + search_cols
         by_alt: dict[int, list[tuple[tuple, dict]]] = {}
+        if len(spec.natural_key) == 1:  # the usual case, without the loop over alternatives
+            key_of, seen, items = _getter(spec.natural_key[0]), self._seen[0], []
+            for row in rows:
+                key = key_of(row)
+                if None in key or "" in key:
+                    self._reject(row, spec.natural_key[0][-1], gettext_noop("a value is required"), "", {})
+                elif (h := hash(key)) in seen:
+                    self._reject(row, spec.natural_key[0][-1],
+                                 gettext_noop("the same object appears on an earlier row of the file"), key[-1], {})
+                else:
+                    seen.add(h)
+                    items.append((key, row))
+            rows = ()
+            by_alt[0] = items
         for row in rows:
             n, key = self._key_of(row)
             if n is None:
@@ -393,20 +500,20 @@ class Importer:
             seen.add(h)
             by_alt.setdefault(n, []).append((key, row))
         new, changed = [], []
+        width = len(fields) + 1
+        written = _getter(fields)
         for n, items in by_alt.items():
             existing = db.fetch_by_keys(self.model, tuple(spec.natural_key[n]), [k for k, _r in items], fetch_cols)
             for key, row in items:
                 found = existing.get(key)
                 if found is None:
                     new.append(row)
-                    continue
-                old = dict(zip(fetch_cols, found[1:], strict=True))
-                if any(row[f] != old[f] for f in fields):
-                    row["_id"] = found[0]
-                    row["_old"] = old
-                    changed.append(row)
-                else:
+                elif written(row) == found[1:width]:
                     self.counts["unchanged"] += 1
+                else:
+                    row["_id"] = found[0]
+                    row["_old"] = dict(zip(fetch_cols, found[1:], strict=True))
+                    changed.append(row)
         new, changed = self._check_access(new, changed)
         self.counts["created"] += len(new)
         self.counts["changed"] += len(changed)
@@ -526,6 +633,14 @@ class Importer:
                 postchange_data=post))
         ObjectChange.objects.bulk_create(changes, batch_size=1000)
         db.update_rows(model, cols, tuples)
+
+
+def _getter(names: list[str]):
+    """row → the tuple of its values for ``names`` (itemgetter, always a tuple)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (row[name],)
+    return itemgetter(*names)
 
 
 def _safe_repr(obj) -> str:

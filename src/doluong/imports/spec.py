@@ -9,6 +9,7 @@ and compute derived fields. The engine (:mod:`doluong.imports.engine`) does the 
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import models
 from django.utils import translation
@@ -154,8 +155,11 @@ class ImportSpec:
     def search_text_for(self, row: dict) -> str:
         if self.search_text is not None:
             return self.search_text(row)
-        parts = [str(row[n]) for n in getattr(self.model, "search_fields", ()) if row.get(n) not in (None, "")]
-        return fold(" ".join(parts))
+        return fold(" ".join([str(v) for n in self._search_names if (v := row.get(n)) is not None and v != ""]))
+
+    @cached_property
+    def _search_names(self) -> tuple[str, ...]:
+        return tuple(getattr(self.model, "search_fields", ()))
 
 
 _registry: dict[str, ImportSpec] = {}

@@ -95,7 +95,7 @@ class InstrumentQuerySet(RestrictedQuerySet):
 
 class Instrument(BaseModel):
     owner = models.ForeignKey(Organization, verbose_name=_("owner"), on_delete=models.PROTECT,
-                              related_name="instruments")
+                              related_name="instruments", db_index=False)  # the unique (owner, kind, serial) leads
     kind = models.ForeignKey(InstrumentKind, verbose_name=_("kind"), on_delete=models.PROTECT,
                              related_name="instruments")
     serial_number = models.CharField(_("serial number"), max_length=100)

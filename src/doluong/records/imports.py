@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from doluong.core.dates import valid_until
 from doluong.geo.imports import UNIT_COLUMNS, resolve_unit
+from doluong.imports.db import unnest_keys
 from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
 from doluong.instruments.imports import KIND_CODE, OWNER_TAX, kind_editions
 from doluong.instruments.models import Instrument, InstrumentKind
@@ -61,15 +62,16 @@ def _instruments_by_key(rows) -> dict[tuple, tuple]:
     found = {}
     if connection.vendor == "postgresql":
         keys = {(r["_owner_id"], r["kind_code"], r["serial_number"]) for r in rows}
-        owners, codes, serials = ([k[i] for k in keys] for i in range(3))
         with connection.cursor() as cur:
+            source, params = unnest_keys(["bigint", "text", "text"], keys)
             cur.execute(
-                f"SELECT i.owner_id, k.code, i.serial_number, i.id, i.kind_id, k.verification_interval_months, "  # noqa: S608
-                f"i.range_max, i.unit_id FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(owner, code, serial) "
-                f"JOIN {InstrumentKind._meta.db_table} k ON k.code = u.code "  # kind ids first: the unique index
-                f"JOIN {Instrument._meta.db_table} i ON i.owner_id = u.owner AND i.kind_id = k.id "  # serves all three
-                f"AND i.serial_number = u.serial",
-                [owners, codes, serials])
+                # Kind ids first, then one probe of the (owner, kind, serial) unique index per key (LATERAL …
+                # OFFSET 0: never a hash join over the whole instrument table).
+                f"SELECT k.k0, k.k1, k.k2, i.id, i.kind_id, kind.verification_interval_months, "  # noqa: S608
+                f"i.range_max, i.unit_id FROM {source} "
+                f"JOIN {InstrumentKind._meta.db_table} kind ON kind.code = k.k1 CROSS JOIN LATERAL ("
+                f"SELECT i.id, i.kind_id, i.range_max, i.unit_id FROM {Instrument._meta.db_table} i "
+                f"WHERE i.owner_id = k.k0 AND i.kind_id = kind.id AND i.serial_number = k.k2 OFFSET 0) i", params)
             for owner, code, serial, *hit in cur.fetchall():
                 found[(owner, code, serial)] = tuple(hit)
         return found
@@ -86,25 +88,41 @@ def _instruments_by_key(rows) -> dict[tuple, tuple]:
 def _rules(batch: Batch) -> None:
     scopes = ScopeMap({r["provider_id"] for r in batch.rows})
     present = batch.context["present"]
+    default_unit = not present & {"unit_code", "unit_name"}
+    # Records repeat (provider, kind, activity, day) and (day, interval): each answer is computed once per batch.
+    problems, validity = {}, batch.context.setdefault("valid_until", {})
     for row in batch.rows:
-        activity = row.setdefault("activity", Activity.VERIFICATION) or Activity.VERIFICATION
+        activity = row.get("activity") or Activity.VERIFICATION
         row["activity"] = activity
         result = row.get("result") or Result.PASS
         row["result"] = result
         if activity == Activity.VERIFICATION and result == Result.DONE:
             batch.reject(row, "result", gettext_noop("A verification ends in pass or fail."))
             continue
-        problem = scopes.problem(provider_id=row["provider_id"], kind_id=row["_kind_id"], activity=activity,
-                                 on=row["performed_on"], range_max=row["_capacity"])
+        on = row["performed_on"]
+        key = (row["provider_id"], row["_kind_id"], activity, on, row["_capacity"])
+        problem = problems.get(key, _UNSEEN)
+        if problem is _UNSEEN:
+            problem = problems[key] = scopes.problem(provider_id=key[0], kind_id=key[1], activity=activity, on=on,
+                                                     range_max=key[4])
         if problem:
             batch.reject(row, "performed_on", problem[0], **problem[1])
             continue
-        if activity == Activity.VERIFICATION and result == Result.PASS and row["_interval"]:
-            row["valid_until"] = valid_until(row["performed_on"], row["_interval"])
+        interval = row["_interval"]
+        if activity == Activity.VERIFICATION and result == Result.PASS and interval:
+            until = validity.get((on, interval))
+            if until is None:
+                if len(validity) > 100_000:
+                    validity.clear()
+                until = validity[(on, interval)] = valid_until(on, interval)
+            row["valid_until"] = until
         else:
             row["valid_until"] = None
-        if not present & {"unit_code", "unit_name"}:
+        if default_unit:
             row["unit_id"] = row["_unit_id"]
+
+
+_UNSEEN = object()
 
 
 def _after_write(context, rows) -> None:
