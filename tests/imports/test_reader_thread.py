@@ -60,3 +60,25 @@ def test_a_file_cut_off_half_way_is_reported_from_the_reader(tmp_path, world):
     assert "cut off near line" in out.batch.message
     assert ServiceRecord.objects.count() == 0
     assert not readers_alive()
+
+
+def test_a_failing_write_surfaces_and_no_thread_outlives_the_import(tmp_path, world, monkeypatch):
+    """On PostgreSQL records are written by a writer thread while the next batch is prepared."""
+    from doluong.imports import db
+
+    real, calls = db.insert_rows, []
+
+    def insert_rows(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(db, "insert_rows", insert_rows)
+    path = write(tmp_path, "r.csv", "\n".join([RECORD_HEADER, *record_rows(world, n=20)]) + "\n")
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_file("records", path, batch_size=4, language="en")
+    writer = connection.vendor == "postgresql"
+    assert all(name.startswith("doluong-import-writer") == writer for name in calls)
+    assert not [t for t in threading.enumerate() if t.name.startswith("doluong-import-")]
+    assert ServiceRecord.objects.count() == 0

@@ -93,11 +93,22 @@ def analyze(model) -> None:
 
 
 def tune_transaction() -> None:
-    """Settings for the import's transaction: no JIT compilation (its start-up cost, tens of milliseconds per
-    statement, dwarfs the short index-driven statements an import runs)."""
+    """Settings for the import's transaction (PostgreSQL): no JIT compilation (its start-up cost, tens of
+    milliseconds per statement, dwarfs the short index-driven statements an import runs); foreign keys
+    checked at the end of each statement rather than all at commit (Django declares them DEFERRABLE
+    INITIALLY DEFERRED: a million rows would queue four million checks for the commit, which run slower
+    there than batch by batch; every reference is resolved before it is written, so nothing depends on
+    deferral). :func:`untune_transaction` puts the checks back to deferred."""
     if is_postgres():
         with connection.cursor() as cur:
             cur.execute("SET LOCAL jit = off")
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def untune_transaction() -> None:
+    if is_postgres():
+        with connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 _SEP = "\x1f"  # the ASCII unit separator: not something people type in a spreadsheet cell
@@ -163,13 +174,23 @@ def fetch_by_keys(model, key: tuple[str, ...], keys: list[tuple], columns: list[
 
 # --- writes ---------------------------------------------------------------------------------------
 
-def allocate_ids(model, n: int) -> list[int]:
+def _cursor(raw):
+    """A cursor: Django's for this thread's connection, or one of ``raw`` — the psycopg connection of the
+    importing thread, used by its writer thread (same session, same transaction)."""
+    return connection.cursor() if raw is None else raw.cursor()
+
+
+def _copy(cur, sql: str):
+    return getattr(cur, "cursor", cur).copy(sql)  # Django's wrapper keeps psycopg's cursor in ``.cursor``
+
+
+def allocate_ids(model, n: int, raw=None) -> list[int]:
     """``n`` new primary keys, taken from the table's sequence (PostgreSQL) or after the largest (SQLite,
     whose write lock the transaction already holds)."""
     if n == 0:
         return []
     table = model._meta.db_table
-    with connection.cursor() as cur:
+    with _cursor(raw) as cur:
         if is_postgres():
             # The sequence is looked up once: inside the SELECT, pg_get_serial_sequence() would run per row.
             cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
@@ -188,20 +209,20 @@ def _stage(cur, model, columns: list[str], rows: list[tuple]) -> str:
     cols = ", ".join(_q(c) for c in columns)
     cur.execute(f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {cols} FROM {_q(model._meta.db_table)} "
                 f"WITH NO DATA")
-    with cur.cursor.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+    with _copy(cur, f"COPY {name} ({cols}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
     return name
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple], constants: list[tuple] = ()) -> None:
+def insert_rows(model, columns: list[str], rows: list[tuple], constants: list[tuple] = (), raw=None) -> None:
     """Insert ``rows`` (tuples in ``columns`` order, ``id`` included); ``constants`` are (field, value) pairs
-    whose value is the same for every row (sent once, not per row)."""
+    whose value is the same for every row (sent once, not per row). ``raw``: see :func:`_cursor`."""
     if not rows:
         return
     table = _q(model._meta.db_table)
     all_cols = ", ".join(_q(c) for c in [*columns, *(f.column for f, _v in constants)])
-    with connection.cursor() as cur:
+    with _cursor(raw) as cur:
         if is_postgres():
             stage = _stage(cur, model, columns, rows)
             cols = ", ".join(_q(c) for c in columns)

@@ -21,8 +21,11 @@ import sys
 import tempfile
 import threading
 import uuid
+from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterator
-from contextlib import closing
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
@@ -138,9 +141,18 @@ class Importer:
         self.rejected = 0
         self.counts = {"created": 0, "changed": 0, "unchanged": 0}
         self.created_runs: list[list[int]] = []
-        self._seen: list[set] = [set() for _ in spec.natural_key]
+        # In-file duplicates. The keys of the last two batches are kept (the one being written may not be in
+        # the table yet); an earlier row is found in the table, where its id is among those this import
+        # created or its key among those it changed. Memory so stays bounded by the batch, except for the
+        # keys of changed rows and of batches that are not written (a preview keeps them all).
+        self._window: deque[list[set]] = deque(maxlen=2)
+        self._changed_keys: list[set] = [set() for _ in spec.natural_key]
+        self._unwritten: list[set] = [set() for _ in spec.natural_key]
         self._error_book = None
         self._plan = None
+        self._gate = threading.Event()  # open while the importing thread waits: the reader may work
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: tuple[Future, list[dict]] | None = None  # a write in flight and its rows
         self.context: dict = {"user": user, "spec": spec}
 
     # --- entry point ------------------------------------------------------------------------------
@@ -188,6 +200,7 @@ class Importer:
             batch.finished = timezone.now()
             self._close_error_book(batch)
             batch.save()
+            db.untune_transaction()
         _write_progress(batch.uuid, processed=batch.processed, total=batch.total, done=True, status=batch.status)
         return Outcome(batch=batch, errors=self.errors)
 
@@ -237,7 +250,9 @@ class Importer:
         self.context["present"] = used
         rows = enumerate(table.rows, start=table.first_row)
         processed = 0
-        with closing(self._parsed_batches(rows)) as batches:  # closed at once, even when a batch raises
+        if self.spec.overlap_writes and db.is_postgres() and not self.dry_run:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="doluong-import-writer")
+        with closing(self._parsed_batches(rows)) as batches, self._writing():
             for size, parsed, bad in batches:
                 for row, column, problem, raw in bad:
                     self._reject(row, column, problem.message, raw if problem.show_value else "", problem.params)
@@ -249,6 +264,7 @@ class Importer:
                                 rejected=self.rejected, done=False)
                 if self.progress:
                     self.progress(processed)
+            self._finish_write()
         kept = not self.dry_run and not (self.rejected and self.policy == Policy.ALL_OR_NOTHING)
         if self.spec.after_import and kept:
             self.spec.after_import(self.context)
@@ -269,7 +285,7 @@ class Importer:
             if isinstance(col.parse, values.Choice):
                 col.parse.mapping()  # built here, once, with this thread's translations
         handoff: queue.Queue = queue.Queue(maxsize=1)
-        stop, gate = threading.Event(), threading.Event()
+        stop, gate = threading.Event(), self._gate
 
         def put(item) -> None:
             while not stop.is_set():
@@ -471,19 +487,22 @@ class Importer:
         search_cols = [f.attname for f in self.model._meta.concrete_fields
                        if f.name in getattr(self.model, "search_fields", ()) and f.attname not in fields]
         fetch_cols = fields + search_cols
-        by_alt: dict[int, list[tuple[tuple, dict]]] = {}
+        by_alt: dict[int, list[tuple[tuple, dict, int]]] = {}
+        current = [set() for _ in spec.natural_key]
+        earlier = [[current[n], *(w[n] for w in self._window), self._unwritten[n]] for n in range(len(current))]
+        duplicate = gettext_noop("the same object appears on an earlier row of the file")
         if len(spec.natural_key) == 1:  # the usual case, without the loop over alternatives
-            key_of, seen, items = _getter(spec.natural_key[0]), self._seen[0], []
+            key_of, items = _getter(spec.natural_key[0]), []
+            now_seen, b1, b2, b3 = (*earlier[0], set(), set())[:4]  # the batch, the last two, the unwritten
             for row in rows:
                 key = key_of(row)
                 if None in key or "" in key:
                     self._reject(row, spec.natural_key[0][-1], gettext_noop("a value is required"), "", {})
-                elif (h := hash(key)) in seen:
-                    self._reject(row, spec.natural_key[0][-1],
-                                 gettext_noop("the same object appears on an earlier row of the file"), key[-1], {})
+                elif (h := hash(key)) in now_seen or h in b1 or h in b2 or h in b3:
+                    self._reject(row, spec.natural_key[0][-1], duplicate, key[-1], {})
                 else:
-                    seen.add(h)
-                    items.append((key, row))
+                    now_seen.add(h)
+                    items.append((key, row, h))
             rows = ()
             by_alt[0] = items
         for row in rows:
@@ -491,40 +510,85 @@ class Importer:
             if n is None:
                 self._reject(row, spec.natural_key[0][-1], gettext_noop("a value is required"), "", {})
                 continue
-            seen = self._seen[n]
             h = hash(key)
-            if h in seen:
-                self._reject(row, spec.natural_key[n][-1],
-                             gettext_noop("the same object appears on an earlier row of the file"), key[-1], {})
+            if any(h in b for b in earlier[n]):
+                self._reject(row, spec.natural_key[n][-1], duplicate, key[-1], {})
                 continue
-            seen.add(h)
-            by_alt.setdefault(n, []).append((key, row))
+            current[n].add(h)
+            by_alt.setdefault(n, []).append((key, row, h))
+        self._window.append(current)
         new, changed = [], []
         width = len(fields) + 1
         written = _getter(fields)
+        created = self.created_runs
+        starts = [a for a, _b in created]
         for n, items in by_alt.items():
-            existing = db.fetch_by_keys(self.model, tuple(spec.natural_key[n]), [k for k, _r in items], fetch_cols)
-            for key, row in items:
+            existing = db.fetch_by_keys(self.model, tuple(spec.natural_key[n]), [k for k, _r, _h in items], fetch_cols)
+            changed_keys = self._changed_keys[n]
+            for key, row, h in items:
                 found = existing.get(key)
                 if found is None:
                     new.append(row)
+                    continue
+                pk = found[0]
+                if h in changed_keys or (starts and (i := bisect_right(starts, pk) - 1) >= 0 and pk <= created[i][1]):
+                    self._reject(row, spec.natural_key[n][-1], duplicate, key[-1], {})  # written by an earlier batch
                 elif written(row) == found[1:width]:
                     self.counts["unchanged"] += 1
                 else:
-                    row["_id"] = found[0]
+                    row["_id"] = pk
                     row["_old"] = dict(zip(fetch_cols, found[1:], strict=True))
+                    changed_keys.add(h)
                     changed.append(row)
         new, changed = self._check_access(new, changed)
         self.counts["created"] += len(new)
         self.counts["changed"] += len(changed)
         if self.dry_run or (self.rejected and self.policy == Policy.ALL_OR_NOTHING):
+            for n, keys in enumerate(current):
+                self._unwritten[n] |= keys  # not in the table: later batches must still see these keys
             return  # nothing will be kept: validate the rest of the file without writing
         now = timezone.now()
+        self._finish_write()  # one write at a time, in order
+        if self._writer is not None and new and not changed:
+            self._pending = (self._writer.submit(self._insert, new, now, connection.connection), new)
+            return
         with change_context(self.user, request_id=self.batch.uuid):
             self._insert(new, now)
             self._update(changed, fields, now)
         if spec.after_write and (new or changed):
             spec.after_write(self.context, new + changed)
+
+    # --- the writer thread ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self):
+        """Never leave a write in flight: the transaction's next statement (a savepoint, a rollback) must
+        not race it. On an error the write is awaited and its own error, if any, dropped for the first."""
+        try:
+            yield
+        except BaseException:
+            if self._pending is not None:
+                wait([self._pending[0]])
+                self._pending = None
+            raise
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+                self._writer = None
+
+    def _finish_write(self) -> None:
+        """Wait for the write in flight (the reader may parse meanwhile), raise its error, run ``after_write``."""
+        if self._pending is None:
+            return
+        future, rows = self._pending
+        self._pending = None
+        self._gate.set()
+        try:
+            future.result()
+        finally:
+            self._gate.clear()
+        if self.spec.after_write:
+            self.spec.after_write(self.context, rows)
 
     def _check_access(self, new: list[dict], changed: list[dict]):
         user = self.user
@@ -555,14 +619,15 @@ class Importer:
                 self._reject(row, "", gettext_noop("outside what your organisation may change"), "", {})
         return kept_new, kept_changed
 
-    def _insert(self, rows: list[dict], now) -> None:
+    def _insert(self, rows: list[dict], now, raw=None) -> None:
         """New rows: per row only the id, the search text and the written fields travel (COPY on PostgreSQL);
-        the columns every new row shares (timestamps, defaults) are constants of the ``INSERT … SELECT``."""
+        the columns every new row shares (timestamps, defaults) are constants of the ``INSERT … SELECT``.
+        ``raw``: the importing thread's psycopg connection, when this runs in the writer thread."""
         if not rows:
             return
         spec = self.spec
         model = self.model
-        ids = db.allocate_ids(model, len(rows))
+        ids = db.allocate_ids(model, len(rows), raw)
         names = ["id", "search_text"]
         fields, convs = [], []
         constants = []
@@ -595,7 +660,7 @@ class Importer:
             for new_id, row in zip(ids, rows, strict=True):
                 row["_id"] = new_id
                 tuples.append((new_id, search(row), *get(row)))
-        db.insert_rows(model, names, tuples, constants)
+        db.insert_rows(model, names, tuples, constants, raw)
         self.created_runs = merge_runs(self.created_runs, id_runs(ids))
 
     def _update(self, rows: list[dict], fields: list[str], now) -> None:

@@ -137,6 +137,10 @@ class ImportSpec:
     after_import: Callable[[dict], None] | None = None  # (context), once after the last batch when writes are kept
     before_revert: Callable[[list[int]], object] | None = None  # (ids) -> state passed to after_revert
     after_revert: Callable[[object], None] | None = None
+    # True when no step needs to see rows written by earlier batches of the same import (in-file duplicates
+    # are refused anyway): on PostgreSQL, a batch's new rows are then written by a second thread while the
+    # next batch goes through the steps. ``after_write`` still runs once the batch is written.
+    overlap_writes: bool = False
     export_select_related: Sequence[str] = ()
     title: object = ""
     order_by: Sequence[str] = ("pk",)

@@ -173,6 +173,7 @@ register(ImportSpec(
     new_defaults={"source": Source.IMPORT},
     after_write=_after_write,
     after_import=_after_import,
+    overlap_writes=True,  # the steps look up providers, instruments, scopes, officers and units, never records
     before_revert=_before_revert,
     after_revert=refresh_due_dates,
     export_select_related=("provider", "instrument", "instrument__owner", "instrument__kind", "officer", "unit",
