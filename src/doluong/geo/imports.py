@@ -9,11 +9,19 @@ from django.utils.translation import gettext_noop
 
 from doluong.core.text import fold
 from doluong.geo.models import AdministrativeUnit, MapEdition
+from doluong.imports import values
 from doluong.imports.spec import Batch, Column
+
+
+def unit_code(raw) -> str:
+    """A GSO code as the map loader stores it: ``04252`` → ``4252``; other codes as they are."""
+    value = values.text(raw)
+    return str(int(value)) if value.isdigit() and value.isascii() else value
+
 
 UNIT_COLUMNS = (
     Column("unit_code", _("Administrative unit code"), aliases=("Mã ĐVHC", "Mã đơn vị hành chính", "unit code"),
-           export="unit__code", example="04252"),
+           parse=unit_code, export="unit__code", example="04252"),
     Column("unit_edition", _("Map edition"), aliases=("Bản đồ", "Phiên bản bản đồ", "edition"),
            export="unit__edition__code", example="VN-3L",
            help=_("VN-3L: the map before 01/07/2025; VN-2025: from 01/07/2025. Blank: the map in force on the "
@@ -93,3 +101,5 @@ def resolve_unit(batch: Batch, *, date_attr: str | None = None, target: str = "u
             batch.reject(row, column, gettext_noop("several administrative units match; give the unit code"))
         else:
             row[target] = found[0]
+
+from doluong.geo import imports_units  # noqa: E402,F401  (registers the "units" kind)

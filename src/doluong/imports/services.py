@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,18 @@ def _runs_q(runs) -> Q:
     for a, b in runs:
         q |= Q(pk__range=(a, b))
     return q
+
+
+def _cascading_dependents(model, created: Q):
+    """(relation, an example object) for each kind of object that refers to the created objects and would be
+    deleted with them (``on_delete=CASCADE``), e.g. the scopes added since to an imported designation."""
+    ids = model._default_manager.filter(created).values("pk")
+    for rel in model._meta.related_objects:
+        if rel.many_to_many or getattr(rel, "on_delete", None) is not models.CASCADE:
+            continue
+        example = rel.related_model._default_manager.filter(**{f"{rel.field.name}__in": ids}).first()
+        if example is not None:
+            yield rel, example
 
 
 def revert_batch(batch: ImportBatch, *, user=None, force: bool = False) -> dict:
@@ -48,6 +60,11 @@ def revert_batch(batch: ImportBatch, *, user=None, force: bool = False) -> dict:
             if later:
                 raise RevertRefused(_("%(n)s objects of this import were changed after it; reverting would lose "
                                       "those changes.") % {"n": later})
+        created = _runs_q(batch.created_ids)
+        for rel, example in _cascading_dependents(model, created):
+            raise RevertRefused(_("Objects created by this import now have %(what)s (for example %(example)s), "
+                                  "which reverting would delete with them; remove those first.")
+                                % {"what": rel.related_model._meta.verbose_name_plural, "example": example})
         state = spec.before_revert(list(model._default_manager.filter(scope).values_list("pk", flat=True))) \
             if spec.before_revert else None
         with change_context(user, request_id=uuid.uuid4()):

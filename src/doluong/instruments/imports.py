@@ -102,3 +102,5 @@ register(ImportSpec(
     export_select_related=("owner", "kind", "unit", "unit__edition"),
     order_by=("owner__name", "serial_number", "pk"),
 ))
+
+from doluong.instruments import imports_standards  # noqa: E402,F401  (registers the "standards" kind)

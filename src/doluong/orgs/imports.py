@@ -21,6 +21,19 @@ def tax_code(raw) -> str:
     return value
 
 
+def _known(batch: Batch, field: str, wanted: set) -> dict:
+    """value of ``field`` → organisation id, for the values in ``wanted`` that exist. Found ids are kept for
+    the rest of the import (owners and providers repeat from batch to batch); only new values are queried."""
+    cache = batch.context.setdefault(f"orgs_by_{field}", {})
+    missing = wanted - cache.keys()
+    if missing:
+        if len(cache) > 100_000:
+            cache.clear()
+            missing = wanted
+        cache.update(ORG.objects.filter(**{f"{field}__in": missing}).values_list(field, "pk"))
+    return cache
+
+
 def resolve_organization(batch: Batch, *, tax: str, code: str | None = None, target: str,
                          required: bool = True, default_to_user: bool = False) -> None:
     """Sets ``target`` from a tax-code column and/or a provider-code column (one query each per batch)."""
@@ -32,10 +45,8 @@ def resolve_organization(batch: Batch, *, tax: str, code: str | None = None, tar
                 for row in batch.rows:
                     row[target] = org
         return
-    taxes = {r[tax] for r in batch.rows if r.get(tax)}
-    codes = {r[code] for r in batch.rows if code and r.get(code)}
-    by_tax = dict(ORG.objects.filter(tax_code__in=taxes).values_list("tax_code", "pk")) if taxes else {}
-    by_code = dict(ORG.objects.filter(provider_code__in=codes).values_list("provider_code", "pk")) if codes else {}
+    by_tax = _known(batch, "tax_code", {r[tax] for r in batch.rows if r.get(tax)})
+    by_code = _known(batch, "provider_code", {r[code] for r in batch.rows if code and r.get(code)})
     for row in batch.rows:
         t, c = row.get(tax), row.get(code) if code else None
         if t:
@@ -102,3 +113,5 @@ register(ImportSpec(
     export_select_related=("sector", "unit", "unit__edition"),
     order_by=("name", "pk"),
 ))
+
+from doluong.orgs import imports_people  # noqa: E402,F401  (registers the "people" kind)
