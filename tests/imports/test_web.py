@@ -56,7 +56,9 @@ def test_rows_of_another_provider_are_rejected_with_a_reason(client, world):
     client.force_login(make_user(Role.PROVIDER, world.other_provider))
     batch = preview(client, world)
     assert batch.rejected_count == 5
-    assert "outside what your organisation may change" in batch.errors[0]["message"] or batch.errors[0]["message"]
+    first = batch.errors[0]
+    assert (first["row"], first["column"], first["message"]) == (
+        2, "Mã tổ chức kiểm định", "nằm ngoài phạm vi mà tổ chức của bạn được phép sửa")
 
 
 def test_who_may_import_what(client, world):

@@ -417,6 +417,10 @@ class Importer:
         for i, col in self.columns:
             if col.name == name:
                 return self.header[i]
+        if name.endswith("_id"):  # a resolved reference (provider_id): the file's column it came from
+            for i, col in self.columns:
+                if col.name.startswith(name[:-2]):
+                    return self.header[i]
         col = next((c for c in self.spec.columns if c.name == name), None)
         return col.header() if col else name
 
