@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import xlsxwriter
 from django.utils import translation
 
 from tests.factories import InstrumentFactory, KindFactory, OrganizationFactory, ProviderFactory, designate
@@ -54,3 +55,32 @@ def run(kind, path, **kw):
 
     kw.setdefault("language", "en")
     return import_file(kind, path, **kw)
+
+
+def csv(tmp_path, header: str, rows: list[str], name: str = "f.csv"):
+    return write(tmp_path, name, "\n".join([header, *rows]) + "\n")
+
+
+def xlsx(tmp_path, header: list[str], rows: list[list], name: str = "f.xlsx", title: str | None = None):
+    """An XLSX file with dates as Excel dates; ``title``: a title row (and a blank one) above the header."""
+    path = tmp_path / name
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Dữ liệu")
+    top = 0
+    if title:
+        sheet.write_row(0, 0, [title])
+        top = 2
+    sheet.write_row(top, 0, header)
+    dates = book.add_format({"num_format": "dd/mm/yyyy"})
+    for i, row in enumerate(rows, start=top + 1):
+        for j, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write_datetime(i, j, dt.datetime.combine(value, dt.time()), dates)
+            elif value is not None:
+                sheet.write(i, j, value)
+    book.close()
+    return path
+
+
+def counts(batch) -> tuple:
+    return batch.created_count, batch.changed_count, batch.unchanged_count, batch.rejected_count

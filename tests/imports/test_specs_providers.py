@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -27,7 +26,12 @@ from tests.factories import (
     RecordFactory,
     make_user,
 )
-from tests.imports.conftest import run, write
+from tests.imports.conftest import counts, csv, run
+from tests.imports.conftest import xlsx as _xlsx
+
+
+def xlsx(tmp_path, header, rows, name="f.xlsx"):
+    return _xlsx(tmp_path, header, rows, name, title="Danh sách nhập")  # a title row above the header
 
 pytestmark = pytest.mark.django_db
 
@@ -48,31 +52,6 @@ class Registry:
 @pytest.fixture
 def reg(db):
     return Registry()
-
-
-def csv(tmp_path, header: str, rows: list[str], name="f.csv"):
-    return write(tmp_path, name, "\n".join([header, *rows]) + "\n")
-
-
-def xlsx(tmp_path, header: list[str], rows: list[list], name="f.xlsx"):
-    path = tmp_path / name
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("Dữ liệu")
-    sheet.write_row(0, 0, ["Danh sách nhập"])  # a title row above the header
-    sheet.write_row(2, 0, header)
-    dates = book.add_format({"num_format": "dd/mm/yyyy"})
-    for i, row in enumerate(rows, start=3):
-        for j, value in enumerate(row):
-            if isinstance(value, dt.date):
-                sheet.write_datetime(i, j, dt.datetime.combine(value, dt.time()), dates)
-            elif value is not None:
-                sheet.write(i, j, value)
-    book.close()
-    return path
-
-
-def counts(batch) -> tuple:
-    return batch.created_count, batch.changed_count, batch.unchanged_count, batch.rejected_count
 
 
 def round_trip(tmp_path, kind: str, n: int) -> None:

@@ -4,7 +4,6 @@ export → import round trip, template."""
 import datetime as dt
 
 import pytest
-import xlsxwriter
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
@@ -19,33 +18,9 @@ from doluong.imports.services import revert_batch
 from doluong.instruments.models import MeasurementStandard, StandardLevel
 from doluong.orgs.models import Person
 from tests.factories import make_user, valid_tax_code
-from tests.imports.conftest import run, write
+from tests.imports.conftest import counts, csv, run, xlsx
 
 pytestmark = pytest.mark.django_db
-
-
-def csv(tmp_path, header: str, rows: list[str], name: str = "f.csv"):
-    return write(tmp_path, name, "\n".join([header, *rows]) + "\n")
-
-
-def xlsx(tmp_path, header: list[str], rows: list[list], name: str = "f.xlsx"):
-    path = tmp_path / name
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("Dữ liệu")
-    dates = book.add_format({"num_format": "dd/mm/yyyy"})
-    sheet.write_row(0, 0, header)
-    for i, row in enumerate(rows, start=1):
-        for j, value in enumerate(row):
-            if isinstance(value, dt.date):
-                sheet.write_datetime(i, j, dt.datetime.combine(value, dt.time()), dates)
-            elif value is not None:
-                sheet.write(i, j, value)
-    book.close()
-    return path
-
-
-def counts(batch) -> tuple:
-    return batch.created_count, batch.changed_count, batch.unchanged_count, batch.rejected_count
 
 
 def by_row(out) -> dict[int, tuple[str, str]]:

@@ -24,24 +24,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from doluong.core import access
-from doluong.core.identifiers import normalize_tax_code
-from doluong.imports import values
 from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
 from doluong.instruments.imports import KIND_CODE, OWNER_TAX, kind_editions, kind_on
 from doluong.instruments.models import MeasurementStandard, MetrologyField
-from doluong.orgs.imports import resolve_organization
+from doluong.orgs.imports import resolve_organization, tax_code_as_typed
 
 STD = MeasurementStandard
 TRACED_COLUMNS = ("traced_to_serial", "traced_to_name")
 
 
-def _tax(raw) -> str:
-    return normalize_tax_code(values.text(raw))
-
-
 def _org_columns(prefix: str, export: str, tax_label, code_label, tax_aliases, code_aliases) -> tuple:
     return (
-        Column(f"{prefix}_tax_code", tax_label, parse=_tax, aliases=tax_aliases, export=f"{export}__tax_code"),
+        Column(f"{prefix}_tax_code", tax_label, parse=tax_code_as_typed, aliases=tax_aliases,
+               export=f"{export}__tax_code"),
         Column(f"{prefix}_code", code_label, aliases=code_aliases, export=f"{export}__provider_code", max_length=30),
     )
 
@@ -49,11 +44,8 @@ def _org_columns(prefix: str, export: str, tax_label, code_label, tax_aliases, c
 # --- steps ------------------------------------------------------------------------------------------
 
 def _owner(batch: Batch) -> None:
-    resolve_organization(batch, tax="owner_tax_code", code="owner_code", target="owner_id", default_to_user=True)
-    batch.flush()
-    for row in batch.rows:
-        if row.get("owner_id") is None:
-            batch.reject(row, "owner_tax_code", gettext_noop("a value is required"))
+    resolve_organization(batch, tax="owner_tax_code", code="owner_code", target="owner_id", default_to_user=True,
+                         missing="owner_tax_code")
 
 
 def _match(batch: Batch) -> None:
@@ -276,7 +268,7 @@ def _before_revert(ids):
 # --- the spec -----------------------------------------------------------------------------------------
 
 OWNER_COLUMNS = (
-    replace(OWNER_TAX, required=False, parse=_tax,
+    replace(OWNER_TAX, required=False, parse=tax_code_as_typed,
             help=_("The owner's tax code, or its provider code in the next column. Left out: your organisation.")),
     Column("owner_code", _("Owner provider code"), aliases=("Mã tổ chức chủ sở hữu", "owner code"),
            export="owner__provider_code", max_length=30),

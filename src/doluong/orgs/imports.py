@@ -34,9 +34,28 @@ def _known(batch: Batch, field: str, wanted: set) -> dict:
     return cache
 
 
+def tax_code_as_typed(raw) -> str:
+    """A tax code normalised but not checked (a reference: an unknown one is refused by the lookup)."""
+    from doluong.imports.values import text
+
+    return normalize_tax_code(text(raw))
+
+
 def resolve_organization(batch: Batch, *, tax: str, code: str | None = None, target: str,
-                         required: bool = True, default_to_user: bool = False) -> None:
-    """Sets ``target`` from a tax-code column and/or a provider-code column (one query each per batch)."""
+                         required: bool = True, default_to_user: bool = False, missing: str | None = None) -> None:
+    """Sets ``target`` from a tax-code column and/or a provider-code column (one query each per batch).
+    ``missing``: the column on which a row still without an organisation is refused (the file has neither
+    column and the user's organisation does not stand in)."""
+    _resolve_organization(batch, tax=tax, code=code, target=target, required=required,
+                          default_to_user=default_to_user)
+    if missing:
+        for row in batch.rows:
+            if row.get(target) is None:
+                batch.reject(row, missing, gettext_noop("a value is required"))  # rows refused above stay so
+
+
+def _resolve_organization(batch: Batch, *, tax: str, code: str | None, target: str, required: bool,
+                          default_to_user: bool) -> None:
     present = batch.context["present"]
     if tax not in present and (code is None or code not in present):
         if default_to_user:

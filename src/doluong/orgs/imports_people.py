@@ -14,15 +14,10 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from doluong.core.identifiers import normalize_tax_code
 from doluong.imports import values
 from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
-from doluong.orgs.imports import resolve_organization
+from doluong.orgs.imports import resolve_organization, tax_code_as_typed
 from doluong.orgs.models import Person
-
-
-def _tax(raw) -> str:
-    return normalize_tax_code(values.text(raw))
 
 
 def email(raw) -> str:
@@ -36,11 +31,7 @@ def email(raw) -> str:
 
 def _organization(batch: Batch) -> None:
     resolve_organization(batch, tax="organization_tax_code", code="organization_code", target="organization_id",
-                         default_to_user=True)
-    batch.flush()
-    for row in batch.rows:
-        if row.get("organization_id") is None:
-            batch.reject(row, "organization_tax_code", gettext_noop("a value is required"))
+                         default_to_user=True, missing="organization_tax_code")
 
 
 def _homonyms(batch: Batch) -> None:
@@ -62,7 +53,7 @@ register(ImportSpec(
     model=Person,
     columns=[
         Column("organization_tax_code", _("Organisation tax code"),
-               parse=_tax,
+               parse=tax_code_as_typed,
                aliases=("Mã số thuế tổ chức", "MST tổ chức", "MST đơn vị", "organisation tax code"),
                export="organization__tax_code", example="0100109106",
                help=_("The tax code of the person's organisation, or its provider code in the next column. Left "

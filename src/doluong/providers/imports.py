@@ -111,11 +111,7 @@ def _provider(batch: Batch, *, tax: str = "provider_tax_code", code: str = "prov
     """The row's provider by provider code or tax code; a provider's own staff may leave both out."""
     user = batch.context.get("user")
     own = own_for_providers and role_of(user) == Role.PROVIDER
-    resolve_organization(batch, tax=tax, code=code, target=target, default_to_user=own)
-    batch.flush()
-    for row in batch.rows:
-        if row.get(target) is None:
-            batch.reject(row, code, gettext_noop("a value is required"))
+    resolve_organization(batch, tax=tax, code=code, target=target, default_to_user=own, missing=code)
 
 
 def _existing_values(batch: Batch, model, key: tuple[str, ...], names: list[str]) -> dict[tuple, dict]:

@@ -29,11 +29,7 @@ REC = ServiceRecord
 
 def _provider(batch: Batch) -> None:
     resolve_organization(batch, tax="provider_tax_code", code="provider_code", target="provider_id",
-                         default_to_user=True)
-    batch.flush()
-    for row in batch.rows:
-        if row.get("provider_id") is None:
-            batch.reject(row, "provider_code", gettext_noop("a value is required"))
+                         default_to_user=True, missing="provider_code")
 
 
 def _instrument(batch: Batch) -> None:
