@@ -2,14 +2,17 @@
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 import factory
 
 from doluong.core.roles import Role
 from doluong.geo.models import AdministrativeUnit, MapEdition, UnitLevel, UnitSuccession
-from doluong.instruments.models import Instrument, InstrumentKind, MetrologyField
-from doluong.orgs.models import Organization, OrganizationKind, User
-from doluong.providers.models import Activity, Designation, DesignationScope, VerificationOfficer
+from doluong.indicators.models import Indicator, ManualValue, Target
+from doluong.instruments.models import Instrument, InstrumentKind, MeasurementStandard, MetrologyField
+from doluong.orgs.models import Organization, OrganizationKind, Sector, User
+from doluong.plans.models import PlanPhase
+from doluong.providers.models import Accreditation, Activity, Designation, DesignationScope, VerificationOfficer
 from doluong.records.models import ServiceRecord
 
 _tax = itertools.count(1)
@@ -156,3 +159,122 @@ def make_user(role: str, organization=None, username=None) -> User:
 
 
 ROLES = [r.value for r in Role]
+
+
+# --- one factory per registered model that had none (see tests/core/registry_world.py) ------------------
+
+class MapEditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MapEdition
+
+    code = factory.Sequence(lambda n: f"ED-{n}")
+    name = factory.Sequence(lambda n: f"Bản đồ thử {n}")
+    valid_from = dt.date(2030, 1, 1)
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    """A commune on a new edition of its own (pass ``edition``, ``parent`` and ``province`` to place it)."""
+
+    class Meta:
+        model = AdministrativeUnit
+
+    edition = factory.SubFactory(MapEditionFactory)
+    level = UnitLevel.COMMUNE
+    code = factory.Sequence(lambda n: f"9{n:04d}")
+    name = factory.Sequence(lambda n: f"Xã Thử Nghiệm {n}")
+    valid_from = factory.SelfAttribute("edition.valid_from")
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+
+    code = factory.Sequence(lambda n: f"NG{n:03d}")
+    name = factory.Sequence(lambda n: f"Ngành thử nghiệm {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user without a usable password (sign in with ``client.force_login``); see :func:`make_user`."""
+
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+    role = Role.ENTERPRISE
+    organization = factory.SubFactory(OrganizationFactory)
+    password = "!"  # unusable: no hashing, which is slow
+
+
+class MetrologyFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetrologyField
+
+    code = factory.Sequence(lambda n: f"field-{n}")
+    name = factory.Sequence(lambda n: f"Lĩnh vực {n}")
+    order = factory.Sequence(lambda n: n % 100)
+
+
+class StandardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeasurementStandard
+
+    owner = factory.SubFactory(ProviderFactory)
+    name = factory.Sequence(lambda n: f"Bộ quả cân chuẩn F{n}")
+    field = factory.SubFactory(MetrologyFieldFactory)
+    serial_number = factory.Sequence(lambda n: f"QC-{n:04d}")
+    calibrated_on = dt.date(2024, 6, 1)
+    calibration_due_on = dt.date(2026, 6, 1)
+
+
+class AccreditationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Accreditation
+
+    organization = factory.SubFactory(ProviderFactory)
+    standard = "ISO/IEC 17025"
+    number = factory.Sequence(lambda n: f"VILAS {n + 100}")
+    issued_on = dt.date(2022, 1, 10)
+    expires_on = dt.date(2027, 1, 9)
+
+
+class PhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanPhase
+
+    plan = factory.SubFactory("tests.plans.factories.PlanFactory")
+    number = factory.Sequence(lambda n: n + 1)
+    start_year = 2019
+    end_year = 2025
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """A manual indicator (the only kind that takes manual values)."""
+
+    class Meta:
+        model = Indicator
+
+    code = factory.Sequence(lambda n: f"CT{n}")
+    name = factory.Sequence(lambda n: f"Chỉ tiêu thử {n}")
+    unit = "lượt"
+    computation = "manual"
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    plan = factory.SubFactory("tests.plans.factories.PlanFactory")
+    indicator = factory.SubFactory(IndicatorFactory)
+    milestone = factory.Sequence(lambda n: dt.date(2025, 12, 31) + dt.timedelta(days=n))
+    value = Decimal(10)
+    label = factory.Sequence(lambda n: f"Mục tiêu {n}")
+
+
+class ManualValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ManualValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    as_of = dt.date(2025, 6, 30)
+    value = Decimal(5)
+    evidence = "Báo cáo số 12/BC-SKHCN ngày 30/06/2025"

@@ -63,8 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "doluong.core.middleware.favicon",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "doluong.core.middleware.LanguageMiddleware",  # the language cookie, else Vietnamese; never Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "doluong.core.middleware.ChangeContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "doluong.core.middleware.ErrorPagesMiddleware",  # Vietnamese 404/500 pages even with DEBUG on
 ]
 
 ROOT_URLCONF = "doluong.urls"
@@ -142,6 +144,14 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["doluong.formats"]
+# The language is the one chosen in the user menu (Django's set_language view sets this cookie),
+# otherwise Vietnamese; the browser's Accept-Language is ignored (core.middleware.LanguageMiddleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+# With DEBUG on (development, the demo) users still get the Vietnamese 404 and 500 pages;
+# DOLUONG_DEBUG_PAGES=1 brings back Django's technical pages with tracebacks for developers.
+DOLUONG_DEBUG_PAGES = env_bool("DOLUONG_DEBUG_PAGES")
 
 # --- static -------------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -32,12 +32,14 @@ def test_dates(raw):
 
 @pytest.mark.parametrize("raw,expected", [("1.234,5", "1234.5"), ("1,234.5", "1234.5"), ("1234,5", "1234.5"),
                                           ("0,125", "0.125"), ("1.234.567", "1234567"), ("1 234,5", "1234.5"),
-                                          (12.5, "12.5"), (3, "3"), ("-2,5", "-2.5")])
+                                          (12.5, "12.5"), (3, "3"), ("-2,5", "-2.5"),
+                                          ("1,234", "1.234"), ("10,006", "10.006"), ("2.5025", "2.5025"),
+                                          ("1,5E-3", "0.0015"), ("2e3", "2000")])
 def test_numbers(raw, expected):
     assert values.decimal(raw) == Decimal(expected)
 
 
-@pytest.mark.parametrize("raw", ["1.234", "1,234", "abc", "1,2,3"])
+@pytest.mark.parametrize("raw", ["1.234", "10.006", "abc", "1,2,3"])
 def test_ambiguous_or_bad_numbers(raw):
     with pytest.raises(values.ValueProblem):
         values.decimal(raw)

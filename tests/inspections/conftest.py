@@ -11,5 +11,5 @@ def _english():
 
 @pytest.fixture
 def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"  # English pages for English assertions
     return client

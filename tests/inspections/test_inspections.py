@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from doluong.core import writes
+from doluong.core.models import ObjectChange
 from doluong.core.roles import Role
 from doluong.inspections.models import (
     Finding,
@@ -16,7 +18,7 @@ from doluong.inspections.models import (
     ViolationType,
 )
 from doluong.inspections.seed import load_violation_types
-from doluong.inspections.services import after_finding_saved, finding_close, inspection_close
+from doluong.inspections.services import finding_close, inspection_close
 from tests.factories import OrganizationFactory, make_user
 from tests.inspections.factories import FindingFactory, InspectionFactory, ViolationTypeFactory
 
@@ -85,11 +87,14 @@ def test_violation_must_be_in_force_on_the_inspection_date():
         Finding(inspection=ins, description="x", violation=v).full_clean()
 
 
-def test_a_finding_moves_the_inspection_to_findings_recorded():
-    finding = FindingFactory()
-    after_finding_saved(finding)
-    finding.inspection.refresh_from_db()
-    assert finding.inspection.status == InspectionStatus.FINDINGS
+def test_a_finding_moves_the_inspection_to_findings_recorded_with_history():
+    ins = InspectionFactory()
+    finding = writes.save(Finding(inspection=ins, description="x"), user=None, via=writes.Via.FORM)
+    ins.refresh_from_db()
+    assert ins.status == InspectionStatus.FINDINGS
+    change = ObjectChange.objects.for_object(ins).filter(action=ObjectChange.Action.UPDATE).first()
+    assert change is not None and change.postchange_data["status"] == InspectionStatus.FINDINGS
+    assert finding.pk is not None
 
 
 def test_closing_a_finding_with_a_deadline_needs_the_follow_up_date():

@@ -32,7 +32,7 @@ def test_agency_submits_then_officer_returns_then_agency_resubmits_then_leader_a
     assert report.status == ReportStatus.ACCEPTED and report.reviewed_by == leader
     statuses = [(c.prechange_data or {}).get("status") for c in history(report)][1:]
     assert statuses == ["draft", "submitted", "returned", "submitted"]  # every transition is logged
-    assert history(report)[-1].user_name == ""  # no change context in a plain service call
+    assert history(report)[-1].user_name == leader.username  # a service call is attributed to who acted
 
 
 def test_submit_refused_when_already_submitted(report, agency_user):

@@ -86,7 +86,7 @@ def test_add_attendees_is_bulk(officer, django_assert_max_num_queries):
     training = TrainingFactory()
     org = EnterpriseFactory()
     people = [PersonFactory(organization=org) for _ in range(50)]
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         added, skipped = training_add_attendees(training=training, people=people,
                                                 role=AttendeeRole.ENTERPRISE_STAFF, user=officer)
     assert len(added) == 50 and skipped == []
@@ -98,7 +98,7 @@ def test_add_attendees_skips_duplicates(officer, django_assert_max_num_queries):
     training = TrainingFactory()
     people = [PersonFactory() for _ in range(5)]
     training_add_attendees(training=training, people=people[:2], role=AttendeeRole.COMMUNE_OFFICIAL, user=officer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         added, skipped = training_add_attendees(training=training, people=[*people, people[4]],
                                                 role=AttendeeRole.COMMUNE_OFFICIAL, user=officer)
     assert [a.person for a in added] == people[2:]

@@ -1,10 +1,7 @@
 """Access per role, the web pages and the workflow forms of the programmes."""
 
-import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from doluong.core import access
@@ -225,37 +222,3 @@ def test_training_list_counts_attendees(officer_client):
         AttendanceFactory(training=t)
     page = officer_client.get(reverse("programmes:training_list")).content.decode()
     assert "Tập huấn cân ô tô" in page and ">3<" in page.replace(" ", "").replace("\n", "")
-
-
-# --- query bounds -----------------------------------------------------------------------------------
-
-
-LIST_URLS = ["assurancecase", "supportdelivery", "training", "attendance", "privateprovision", "criteriaset",
-             "criteriaassessment", "capacitysupport", "outreachevent"]
-
-
-@pytest.fixture
-def thirty_of_each(geo_map):
-    cs = CriteriaSetFactory()
-    for i in range(30):
-        DeliveryFactory(provider=ProviderFactory())
-        t = TrainingFactory(unit=geo_map.new_commune, organizer=agency())
-        AttendanceFactory(training=t)
-        ProvisionFactory()
-        CriteriaSetFactory()
-        AssessmentFactory(criteria_set=cs, assessed_on=dt.date(2020, 1, 1) + dt.timedelta(days=i))
-        CapacityFactory()
-        OutreachFactory(organizer=agency(), unit=geo_map.new_commune)
-
-
-@pytest.mark.parametrize("name", LIST_URLS)
-def test_list_pages_run_a_bounded_number_of_queries(officer_client, thirty_of_each, name):
-    url = reverse(f"programmes:{name}_list")
-    counts = []
-    for per_page in (25, 250):
-        with CaptureQueriesContext(connection) as ctx:
-            r = officer_client.get(url, {"per_page": per_page})
-        assert r.status_code == 200
-        counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1], f"queries grow with page size: {counts}"
-    assert counts[1] <= 15

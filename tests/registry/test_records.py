@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from doluong.core import writes
 from doluong.instruments.models import Instrument
 from doluong.providers.models import Activity
 from doluong.records.models import ServiceRecord
-from doluong.records.services import after_record_saved, refresh_due_dates
 from tests.factories import InstrumentFactory, KindFactory, ProviderFactory, RecordFactory, designate
 
 pytestmark = pytest.mark.django_db
@@ -83,10 +83,7 @@ def test_due_dates_follow_records_and_the_two_one_query_selections(django_assert
     designate(provider, kind)
     a, b, c = (InstrumentFactory(kind=kind) for _ in range(3))
     for inst, day in ((a, dt.date(2023, 1, 10)), (b, dt.date(2024, 6, 1)), (c, dt.date(2024, 1, 20))):
-        r = new_record(provider=provider, instrument=inst, performed_on=day)
-        r.full_clean()
-        r.save()
-        after_record_saved(r)
+        writes.save(new_record(provider=provider, instrument=inst, performed_on=day), user=None, via=writes.Via.FORM)
     a.refresh_from_db()
     assert a.verification_due_on == dt.date(2024, 1, 9)
     assert a.last_verified_on == dt.date(2023, 1, 10)
@@ -96,13 +93,10 @@ def test_due_dates_follow_records_and_the_two_one_query_selections(django_assert
     with django_assert_num_queries(1):
         assert {i.pk for i in Instrument.objects.due_within(30, on=dt.date(2024, 12, 25))} == {c.pk}
     # a newer verification moves the due date
-    r = new_record(provider=provider, instrument=a, performed_on=dt.date(2024, 12, 1))
-    r.full_clean()
-    r.save()
-    after_record_saved(r)
+    r = writes.save(new_record(provider=provider, instrument=a, performed_on=dt.date(2024, 12, 1)), user=None,
+                    via=writes.Via.FORM)
     a.refresh_from_db()
     assert a.verification_due_on == dt.date(2025, 11, 30)
-    r.delete()
-    refresh_due_dates([a.pk])
+    writes.delete(r, user=None, via=writes.Via.FORM)  # the follow-up refreshes the due date
     a.refresh_from_db()
     assert a.verification_due_on == dt.date(2024, 1, 9)

@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from doluong.core.models import ObjectChange
 from doluong.core.roles import Role
 from doluong.instruments.models import Instrument
-from doluong.orgs.models import Organization
+from doluong.orgs.models import Organization, Ownership
 from doluong.records.models import ServiceRecord
 from tests.factories import (
     InstrumentFactory,
@@ -57,7 +58,11 @@ def test_create_edit_delete_keep_history(officer_client):
     assert update.user_name.startswith("officer")
     assert update.diff() == [("ownership", "private", "state")]
     page = officer_client.get(org.get_absolute_url()).content.decode()
-    assert "private" in page and "state" in page  # shown in the history block
+    with translation.override("vi"):
+        before, after = str(Ownership.PRIVATE.label), str(Ownership.STATE.label)
+    history = page[page.index('data-testid="history"'):] if 'data-testid="history"' in page else page
+    assert before in history and after in history  # the history shows the labels a person reads
+    assert ">private<" not in history and ">state<" not in history
     r = officer_client.post(reverse("orgs:organization_delete", args=[org.pk]))
     assert r.status_code == 302
     assert ObjectChange.objects.filter(object_id=org.pk, action="delete").exists()
@@ -122,35 +127,6 @@ def test_enterprise_cannot_add_records_and_adds_instruments_as_its_own(client):
         "kind": kind.pk, "serial_number": "NEW-1", "status": "in_use", "owner": e2.pk})
     assert r.status_code == 302
     assert Instrument.objects.get(serial_number="NEW-1").owner == e1
-
-
-LIST_URLS = ["orgs:organization_list", "instruments:instrument_list", "records:servicerecord_list",
-             "providers:designation_list", "instruments:instrumentkind_list", "geo:administrativeunit_list",
-             "instruments:measurementstandard_list", "providers:verificationofficer_list", "orgs:person_list"]
-
-
-@pytest.mark.parametrize("name", LIST_URLS)
-def test_list_pages_run_a_bounded_number_of_queries(officer_client, django_assert_max_num_queries, name, geo_map):
-    provider = ProviderFactory()
-    for i in range(30):
-        inst = InstrumentFactory(unit=geo_map.new_commune)
-        if i == 0:
-            designate(provider, inst.kind)
-        scope_kind = inst.kind
-        designate(provider, scope_kind) if i else None
-        RecordFactory(provider=provider, instrument=inst)
-    url = reverse(name)
-    counts = []
-    for per_page in (25, 250):
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as ctx:
-            r = officer_client.get(url, {"per_page": per_page})
-        assert r.status_code == 200
-        counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1], f"queries grow with page size: {counts}"
-    assert counts[1] <= 15
 
 
 def test_many_to_many_changes_are_in_the_history(officer_client):

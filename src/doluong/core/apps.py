@@ -13,4 +13,5 @@ class CoreConfig(AppConfig):
         changelog.connect()
         from django.utils.module_loading import autodiscover_modules
 
+        autodiscover_modules("services")  # follow-ups of the write path (doluong.core.writes)
         autodiscover_modules("ui")

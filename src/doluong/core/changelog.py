@@ -6,15 +6,14 @@ the middleware (web) or :func:`change_context` (commands, imports) sets; the pos
 post-delete hooks here are the only signals in the project.
 """
 
-import datetime as dt
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models.fields.files import FieldFile
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from doluong.core.state import snapshot, to_json  # noqa: F401  (re-exported: the history's JSON form)
 
 
 @dataclass(frozen=True)
@@ -49,35 +48,55 @@ def change_context(user=None, *, request_id: uuid.UUID | None = None, enabled: b
         _context.reset(token)
 
 
-def to_json(value):
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, FieldFile):
-        return value.name or None
-    if isinstance(value, list | tuple):
-        return [to_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    return value
+def change_row(model, action: str, object_id: int, *, before: dict | None = None, after: dict | None = None,
+               object_repr: str = "", object_id_end: int | None = None, ctx: ChangeContext | None = None):
+    """The one builder of history rows (unsaved): single writes, bulk writes and imports all use it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from doluong.core.models import ObjectChange
+
+    ctx = ctx or current()
+    return ObjectChange(
+        user_id=ctx.user_id, user_name=ctx.user_name, request_id=ctx.request_id, action=action,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id=object_id, object_id_end=object_id_end, object_repr=(object_repr or "")[:200],
+        prechange_data=before, postchange_data=after,
+    )
 
 
-def snapshot(instance) -> dict:
-    """The logged state of an instance: every concrete field by attribute name, JSON-safe."""
-    skip = getattr(instance, "changelog_exclude", ())
-    return {
-        f.attname: to_json(f.value_from_object(instance))
-        for f in instance._meta.concrete_fields
-        if f.attname not in skip
-    }
+def safe_repr(obj) -> str:
+    try:
+        return str(obj)[:200]
+    except Exception:  # a repr that needs a relation not loaded
+        return f"#{obj.pk}"
+
+
+def log_rows(rows: list) -> None:
+    """Store history rows built by :func:`change_row` (one INSERT per thousand), unless history is off."""
+    from doluong.core.models import ObjectChange
+
+    if rows and current().enabled:
+        ObjectChange.objects.bulk_create(rows, batch_size=1000)
+
+
+def log_created(objs) -> None:
+    """History rows for objects inserted in bulk (``bulk_create`` sends no signals): one insert."""
+    from doluong.core.models import ObjectChange
+
+    objs = [o for o in objs if o.pk is not None]
+    log_rows([change_row(type(o), ObjectChange.Action.CREATE, o.pk, after=snapshot(o), object_repr=safe_repr(o))
+              for o in objs])
+
+
+def log_created_runs(model, runs, *, object_repr: str = "") -> None:
+    """One history row per run of consecutive ids created in bulk (an import): ``[(first, last), …]``."""
+    from doluong.core.models import ObjectChange
+
+    log_rows([change_row(model, ObjectChange.Action.CREATE, a, object_id_end=b, object_repr=object_repr)
+              for a, b in runs])
 
 
 def _log(instance, action: str, before: dict | None, after: dict | None) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
     from doluong.core.models import ObjectChange
 
     ctx = current()
@@ -87,17 +106,8 @@ def _log(instance, action: str, before: dict | None, after: dict | None) -> None
         changed = {k for k in after if before.get(k) != after.get(k)}
         if not changed:
             return
-    ObjectChange.objects.create(
-        user_id=ctx.user_id,
-        user_name=ctx.user_name,
-        request_id=ctx.request_id,
-        action=action,
-        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-        object_id=instance.pk,
-        object_repr=str(instance)[:200],
-        prechange_data=before,
-        postchange_data=after,
-    )
+    change_row(instance, action, instance.pk, before=before, after=after, object_repr=safe_repr(instance),
+               ctx=ctx).save()
 
 
 def _is_logged(sender) -> bool:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +47,7 @@ class ChangeLogged(models.Model):
     def from_db(cls, db, field_names, values, *args, **kwargs):
         instance = super().from_db(db, field_names, values, *args, **kwargs)
         if len(values) == len(cls._meta.concrete_fields):
-            from doluong.core.changelog import snapshot
+            from doluong.core.state import snapshot
 
             instance._loaded_snapshot = snapshot(instance)
         return instance
@@ -69,23 +70,80 @@ class BaseModel(ChangeLogged):
     objects = BaseManager()
 
     search_fields: tuple[str, ...] = ()
+    # Names of related objects that are searchable too, as (foreign key attname, the related model's field):
+    # ("owner_id", "name") makes "hoa phat" find the instruments of Hòa Phát. Imports look them up per batch.
+    search_related: tuple[tuple[str, str], ...] = ()
     access: dict = {}
     changelog_exclude = ("search_text", "created", "last_updated")
+    # Declared rules (doluong.core.rules), checked by full_clean and by every import of the model.
+    rules: tuple = ()
+    # Fields that only the model's workflow service changes (a case's stage, a report's status): the generic
+    # form does not offer them and doluong.core.writes.save refuses a change to them outside a transition.
+    workflow_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
 
     def refresh_search_text(self) -> None:
-        parts = []
-        for name in self.search_fields:
-            value = getattr(self, name, None)
-            if value not in (None, ""):
-                parts.append(str(value))
-        self.search_text = fold(" ".join(parts))
+        related = {}
+        for attname, name in self.search_related:
+            target = getattr(self, attname[:-3], None) if getattr(self, attname, None) is not None else None
+            related[attname] = getattr(target, name, None) if target is not None else None
+        self.search_text = search_text_of(type(self), {n: getattr(self, n, None) for n in self.search_fields},
+                                          related)
+
+    def derive(self) -> None:
+        """Compute the derived values (valid-until, verdicts…) from the others; the write path calls it."""
+
+    def edit_lock(self) -> str | None:
+        """Why the object may no longer be edited or deleted outside its workflow, or None."""
+        return None
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        """Django's validation, then the declared :attr:`rules`; all errors together."""
+        from django.core.exceptions import ValidationError
+
+        from doluong.core import rules
+
+        self.derive()
+        errors: dict = {}
+        try:
+            super().full_clean(exclude=exclude, validate_unique=validate_unique,
+                               validate_constraints=validate_constraints)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            rules.check_instance(self, exclude or ())
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                known = errors.setdefault(key, [])
+                known.extend(m for m in messages if m not in known)
+        if errors:
+            raise ValidationError(errors)
+
+
+def search_text_of(model, values: dict, related: dict | None = None) -> str:
+    """The folded search text of one object or import row: its ``search_fields`` then the related names."""
+    parts = [str(values[n]) for n in model.search_fields if values.get(n) not in (None, "")]
+    parts.extend(str(v) for v in (related or {}).values() if v not in (None, ""))
+    return fold(" ".join(parts))
+
+
+class ObjectChangeQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        """The changes of ``obj``: its own rows, and the rows of bulk creations whose id range covers it."""
+        ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+        return self.filter(Q(object_id=obj.pk) | Q(object_id_end__isnull=False, object_id__lte=obj.pk,
+                                                  object_id_end__gte=obj.pk), content_type=ct)
 
 
 class ObjectChange(models.Model):
-    """One create, update or delete of an object, with the state before and after."""
+    """One create, update or delete of an object, with the state before and after.
+
+    A bulk creation (an import) writes one row per run of consecutive ids: ``object_id`` to
+    ``object_id_end``, without the state (the batch keeps the file); every other write has one row
+    per object (``object_id_end`` empty).
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", _("Created")
@@ -102,13 +160,21 @@ class ObjectChange(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()
+    object_id_end = models.BigIntegerField(null=True, blank=True)
     object_repr = models.CharField(max_length=200)
     prechange_data = models.JSONField(null=True, blank=True)
     postchange_data = models.JSONField(null=True, blank=True)
 
+    objects = ObjectChangeQuerySet.as_manager()
+
     class Meta:
         ordering = ("-time", "-pk")
-        indexes = [models.Index(fields=("content_type", "object_id", "-time"))]
+        indexes = [
+            models.Index(fields=("content_type", "object_id", "-time")),
+            models.Index(fields=("content_type", "object_id", "object_id_end"),
+                         condition=Q(object_id_end__isnull=False),
+                         name="objectchange_range_idx"),
+        ]
         verbose_name = _("change")
         verbose_name_plural = _("changes")
 

@@ -51,8 +51,8 @@ class ModelUI:
     sortable: Sequence[str] | None = None
     column_labels: dict = field(default_factory=dict)
     column_classes: dict = field(default_factory=dict)  # column name -> django_tables2 Column class
-    after_save: Callable | None = None  # (obj) -> None, inside the saving transaction
-    after_delete: Callable | None = None  # (obj) -> None, inside the deleting transaction
+    lookup_label: Callable | None = None  # (obj) -> str shown in autocomplete results, with context
+    save_warnings: Callable | None = None  # (obj) -> list of messages shown as warnings after a save
 
     @property
     def app_label(self) -> str:
@@ -110,7 +110,8 @@ class ModelUI:
             return self.form_class
         from doluong.core.forms import BaseModelForm
 
-        meta = type("Meta", (), {"model": self.model, "fields": list(self.form_fields)})
+        workflow = set(getattr(self.model, "workflow_fields", ()))
+        meta = type("Meta", (), {"model": self.model, "fields": [f for f in self.form_fields if f not in workflow]})
         return type(f"{self.model.__name__}Form", (BaseModelForm,), {"Meta": meta})
 
     def detail_field_names(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""URL patterns for every registered model, five lines per model, generated."""
+"""URL patterns for every registered model, generated: six per model (list, add, lookup, detail, edit,
+delete), under one namespace per app (``<app_label>/``)."""
 
 from django.urls import include, path
 

@@ -2,18 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.db.models import ProtectedError, RestrictedError, Sum
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 from django_tables2 import RequestConfig
 
-from doluong.core import access
+from doluong.core import access, history, writes
 from doluong.core import ui as registry
 from doluong.core.forms import LookupSelect
 from doluong.core.models import ObjectChange
@@ -39,12 +40,21 @@ class ModelView(LoginRequiredMixin, View):
     def context(self, **extra):
         ui = self.ui
         user = self.request.user
+        can_change, can_delete = access.can(user, ui.model, "change"), access.can(user, ui.model, "delete")
+        obj = extra.get("object")
+        locked_reason = None
+        if obj is not None and obj.pk is not None:
+            # The buttons follow this object: its lock, and whether it is within the user's scope.
+            locked_reason = obj.edit_lock() if hasattr(obj, "edit_lock") else None
+            can_change = not locked_reason and can_change and writes.may(user, obj, "change")
+            can_delete = not locked_reason and can_delete and writes.may(user, obj, "delete")
         return {
             "ui": ui,
             "meta": ui.model._meta,
             "can_add": access.can(user, ui.model, "add"),
-            "can_change": access.can(user, ui.model, "change"),
-            "can_delete": access.can(user, ui.model, "delete"),
+            "can_change": can_change,
+            "can_delete": can_delete,
+            "locked_reason": locked_reason,
             **extra,
         }
 
@@ -87,21 +97,36 @@ def pin_relations(queryset, params, user, exclude=()):
     return queryset, pinned
 
 
-def field_rows(obj, names):
-    """(label, value, url) for a detail page; related objects are linked."""
+def field_rows(obj, names, compact: bool = False):
+    """(label, value, url) for a detail page, values as people read them (see :mod:`doluong.core.history`).
+
+    Related objects are linked; choices show their labels; dates are dd/mm/yyyy; numbers and money
+    are grouped (1.234.567); booleans are Có/Không; JSON is a small table (``compact``: one line).
+    Empty values are None.
+    """
     rows = []
     for name in names:
         try:
             f = obj._meta.get_field(name)
         except FieldDoesNotExist:
             value = getattr(obj, name)
-            rows.append((name, value() if callable(value) else value, None))
+            value = history.format_value(None, value() if callable(value) else value)
+            if compact and isinstance(value, history.DisplayTable):
+                value = str(value)
+            rows.append((name, value, None))
             continue
-        label = f.verbose_name
+        label = capfirst(str(f.verbose_name))
         if f.many_to_many:
-            rows.append((f.verbose_name, ", ".join(str(o) for o in getattr(obj, name).all()) or None, None))
+            rows.append((label, ", ".join(str(o) for o in getattr(obj, name).all()) or None, None))
             continue
-        value = getattr(obj, f"get_{name}_display")() if f.choices else getattr(obj, name)
+        if f.choices:
+            raw = getattr(obj, f.attname)
+            value = getattr(obj, f"get_{name}_display")() if raw not in (None, "") else None
+        elif isinstance(f, models.JSONField) and compact:
+            raw = getattr(obj, name)
+            value = None if raw in (None, "", [], {}) else history.compact_json(raw)
+        else:
+            value = history.format_value(f, getattr(obj, name))
         url = None
         if isinstance(f, models.ForeignKey) and value is not None and hasattr(value, "get_absolute_url"):
             try:
@@ -112,44 +137,76 @@ def field_rows(obj, names):
     return rows
 
 
+def related_block(rel, obj, user) -> dict:
+    """One related list of a detail page: headers, formatted rows, and totals of its money columns."""
+    rqs = access.restrict(rel.model.objects.filter(**{rel.lookup: obj}), user, "view")
+    rqs = with_related(rqs, rel.select_related).order_by(*(rel.order_by or ("-pk",)))
+    rel_ui = registry.get(rel.model)
+    items = list(rqs[: rel.limit + 1])
+    shown = items[: rel.limit]
+    list_url = None
+    if rel_ui is not None:
+        list_url = reverse(rel_ui.url_name("list")) + f"?{rel.lookup}={obj.pk}"
+    columns = []
+    for name in rel.columns:
+        try:
+            f = rel.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            f = None
+        label = capfirst(str(f.verbose_name)) if f is not None and hasattr(f, "verbose_name") else name
+        kind = history.column_kind(f) if f is not None and f.concrete else "text"
+        columns.append({"name": name, "label": label, "kind": kind})
+    totals = None
+    money = [c["name"] for c in columns if c["kind"] == "money"]
+    if shown and money:
+        sums = rqs.order_by().aggregate(**{f"total_{n}": Sum(n) for n in money})
+        totals = [history.format_number(sums[f"total_{c['name']}"] or 0, money=True) if c["kind"] == "money"
+                  else None for c in columns]
+    rows = [field_rows(i, rel.columns, compact=True) for i in shown]
+    return {
+        "rel": rel, "items": shown, "more": len(items) > rel.limit, "list_url": list_url,
+        "columns": columns, "rows": rows, "totals": totals,
+    }
+
+
 class DetailView(ModelView):
+    """An object's fields, its related lists and its history, all as people read them.
+
+    ``ModelUI.extra_detail`` may return ``field_values``: {field name: value} replacing the shown value
+    of those fields (text or a :class:`doluong.core.history.DisplayTable`).
+    """
+
+    history_limit = 30
+
     def get(self, request, pk):
         ui = self.ui
         obj = self.get_object(pk)
-        related = []
-        for rel in ui.related:
-            rqs = access.restrict(rel.model.objects.filter(**{rel.lookup: obj}), request.user, "view")
-            rqs = with_related(rqs, rel.select_related).order_by(*(rel.order_by or ("-pk",)))
-            rel_ui = registry.get(rel.model)
-            items = list(rqs[: rel.limit + 1])
-            list_url = None
-            if rel_ui is not None:
-                list_url = reverse(rel_ui.url_name("list")) + f"?{rel.lookup}={obj.pk}"
-            related.append({
-                "rel": rel, "items": items[: rel.limit], "more": len(items) > rel.limit,
-                "list_url": list_url,
-                "rows": [field_rows(i, rel.columns) for i in items[: rel.limit]],
-            })
-        history = ObjectChange.objects.filter(
-            content_type__app_label=obj._meta.app_label, content_type__model=obj._meta.model_name,
-            object_id=obj.pk,
-        ).select_related("user")[:30]
+        related = [related_block(rel, obj, request.user) for rel in ui.related]
+        changes = ObjectChange.objects.for_object(obj).select_related("user")[: self.history_limit]
+        entries = history.history_entries(changes, type(obj), request.user)
         extra = ui.extra_detail(request, obj) if ui.extra_detail else {}
+        names = ui.detail_field_names()
+        fields = field_rows(obj, names)
+        overrides = extra.pop("field_values", None) or {}
+        if overrides:
+            fields = [(label, overrides[name], None) if name in overrides else (label, value, url)
+                      for name, (label, value, url) in zip(names, fields, strict=True)]
         return render(request, ui.detail_template or "core/detail.html", self.context(
-            object=obj, fields=field_rows(obj, ui.detail_field_names()), related=related,
-            history=history, field_labels=field_labels(obj._meta.model), **extra,
+            object=obj, fields=fields, related=related, history=entries,
+            field_labels=field_labels(obj._meta.model), **extra,
         ))
 
 
 def field_labels(model) -> dict:
+    """Attribute name (and many-to-many name) → the field's verbose name, capitalised."""
     labels = {}
-    for f in model._meta.concrete_fields:
-        labels[f.attname] = str(f.verbose_name)
+    for f in (*model._meta.concrete_fields, *model._meta.many_to_many):
+        labels[f.attname] = capfirst(str(f.verbose_name))
     return labels
 
 
 class EditView(ModelView):
-    """Create (pk is None) or change an object."""
+    """Create (pk is None) or change an object, through :func:`doluong.core.writes.save`."""
 
     action = "change"
 
@@ -157,7 +214,10 @@ class EditView(ModelView):
         ui = self.ui
         user = self.request.user
         owner = access.owner_field(ui.model, user, "add" if instance is None else "change")
-        form = ui.form(data=data, files=files, instance=instance)
+        initial = self.initial_from_query() if instance is None and data is None else None
+        form = ui.form(data=data, files=files, instance=instance, initial=initial)
+        for name in getattr(ui.model, "workflow_fields", ()):
+            form.fields.pop(name, None)  # a custom form class may list them: only the workflow changes them
         if owner and owner in form.fields:
             del form.fields[owner]
         if owner and instance is None:
@@ -175,10 +235,26 @@ class EditView(ModelView):
                     f.widget = LookupSelect(reverse(rel_ui.url_name("lookup")), queryset=qs)
         return form
 
+    def initial_from_query(self) -> dict:
+        """``?workplan=3`` on an add link pre-fills that foreign key (only ids, only fields of the form)."""
+        initial = {}
+        for f in self.ui.model._meta.concrete_fields:
+            raw = self.request.GET.get(f.name)
+            if isinstance(f, models.ForeignKey) and raw and raw.isdigit():
+                initial[f.name] = int(raw)
+        return initial
+
+    def locked_reason(self, instance) -> str | None:
+        return instance.edit_lock() if instance is not None and hasattr(instance, "edit_lock") else None
+
     def get(self, request, pk=None):
         if pk is None and not access.can(request.user, self.ui.model, "add"):
             raise Http404
         instance = self.get_object(pk) if pk is not None else None
+        reason = self.locked_reason(instance)
+        if reason:
+            messages.warning(request, reason)
+            return HttpResponseRedirect(instance.get_absolute_url())
         form = self.get_form(instance=instance)
         return render(request, "core/edit.html", self.context(form=form, object=instance))
 
@@ -189,37 +265,51 @@ class EditView(ModelView):
         form = self.get_form(data=request.POST, files=request.FILES, instance=instance)
         if form.is_valid():
             obj = form.save(commit=False)
-            with transaction.atomic():
-                obj.save()
-                form.save_m2m()
-                if self.ui.after_save:
-                    self.ui.after_save(obj)
-                allowed = access.restrict(self.ui.model.objects.filter(pk=obj.pk), request.user, "change")
-                if not allowed.exists():
-                    transaction.set_rollback(True)
-                    form.add_error(None, _("These values would put the object outside what your organisation may "
-                                       "change."))
-                    return render(request, "core/edit.html", self.context(form=form, object=instance),
-                                  status=403)
+            try:
+                writes.save(obj, user=request.user, via=writes.Via.FORM, m2m=form.save_m2m,
+                            exclude=[f.name for f in obj._meta.concrete_fields if f.name not in form.fields])
+            except writes.WriteRefused as exc:
+                form.add_error(None, str(exc.args[0]) if exc.args else _("Refused."))
+                return render(request, "core/edit.html", self.context(form=form, object=instance), status=403)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+                return render(request, "core/edit.html", self.context(form=form, object=instance), status=400)
             messages.success(request, _("Saved %(name)s.") % {"name": obj})
+            warn = getattr(self.ui, "save_warnings", None)
+            for text in (warn(obj) if warn else ()):
+                messages.warning(request, text)
             return HttpResponseRedirect(obj.get_absolute_url())
         return render(request, "core/edit.html", self.context(form=form, object=instance), status=400)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """A write's ValidationError on the form: errors of fields the form does not show become non-field errors."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 class DeleteView(ModelView):
     action = "delete"
 
     def get(self, request, pk):
-        return render(request, "core/delete.html", self.context(object=self.get_object(pk)))
+        obj = self.get_object(pk)
+        reason = obj.edit_lock() if hasattr(obj, "edit_lock") else None
+        if reason:
+            messages.warning(request, reason)
+            return HttpResponseRedirect(obj.get_absolute_url())
+        return render(request, "core/delete.html", self.context(object=obj))
 
     def post(self, request, pk):
         obj = self.get_object(pk)
         name = str(obj)
         try:
-            with transaction.atomic():
-                obj.delete()
-                if self.ui.after_delete:
-                    self.ui.after_delete(obj)
+            writes.delete(obj, user=request.user, via=writes.Via.FORM)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(obj.get_absolute_url())
         except (ProtectedError, RestrictedError) as exc:
             blocking = list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)
             messages.error(request, ngettext(
@@ -232,8 +322,21 @@ class DeleteView(ModelView):
 
 
 class LookupView(ModelView):
-    """JSON matches for autocomplete widgets: ``?q=`` (accent-insensitive), at most 20."""
+    """JSON matches for autocomplete widgets: ``?q=`` (accent-insensitive), at most 20.
+
+    Up to ``candidates`` matches in the model's ordering are ranked by closeness to the query
+    (:func:`doluong.core.lookup.rank`); each is shown with its context (``ModelUI.lookup_label``).
+    """
+
+    candidates = 200
+    limit = 20
 
     def get(self, request):
-        qs = with_related(self.base_queryset(), self.ui.select_related).search(request.GET.get("q", ""))
-        return JsonResponse({"results": [{"id": o.pk, "text": str(o)} for o in qs.order_by(*self.ui.ordering)[:20]]})
+        from doluong.core.lookup import rank
+
+        query = request.GET.get("q", "")
+        qs = with_related(self.base_queryset(), self.ui.select_related).search(query)
+        bound = self.candidates if query.strip() else self.limit  # nothing typed: the first ones in order
+        found = rank(query, qs.order_by(*self.ui.ordering)[:bound], limit=self.limit)
+        label = self.ui.lookup_label or str
+        return JsonResponse({"results": [{"id": o.pk, "text": label(o)} for o in found]})

@@ -101,5 +101,3 @@ def resolve_unit(batch: Batch, *, date_attr: str | None = None, target: str = "u
             batch.reject(row, column, gettext_noop("several administrative units match; give the unit code"))
         else:
             row[target] = found[0]
-
-from doluong.geo import imports_units  # noqa: E402,F401  (registers the "units" kind)

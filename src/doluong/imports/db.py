@@ -250,13 +250,3 @@ def update_rows(model, columns: list[str], rows: list[tuple]) -> None:
         else:
             sets = ", ".join(f"{_q(c)} = %s" for c in columns)
             cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [(*r[1:], r[0]) for r in rows])
-
-
-def delete_runs(model, runs: list[list[int]]) -> int:
-    table = _q(model._meta.db_table)
-    deleted = 0
-    with connection.cursor() as cur:
-        for a, b in runs:
-            cur.execute(f"DELETE FROM {table} WHERE id BETWEEN %s AND %s", [a, b])
-            deleted += cur.rowcount
-    return deleted

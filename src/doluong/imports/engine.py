@@ -38,12 +38,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from doluong.core import access
-from doluong.core.changelog import change_context, to_json
-from doluong.core.models import ObjectChange
-from doluong.core.roles import role_of
+from doluong.core import access, writes
+from doluong.core import rules as core_rules
+from doluong.core.changelog import change_context, safe_repr, to_json
 from doluong.core.text import fold
 from doluong.imports import db, readers, values
+from doluong.imports import spec as spec_module
 from doluong.imports.models import ImportBatch, Policy, Status, id_runs, merge_runs
 from doluong.imports.spec import Batch, ImportSpec
 
@@ -154,6 +154,8 @@ class Importer:
         self._writer: ThreadPoolExecutor | None = None
         self._pending: tuple[Future, list[dict]] | None = None  # a write in flight and its rows
         self.context: dict = {"user": user, "spec": spec}
+        self.touched = writes.Touched(self.model)
+        self._new_runs: list[tuple[int, int]] = []
 
     # --- entry point ------------------------------------------------------------------------------
 
@@ -266,6 +268,8 @@ class Importer:
                     self.progress(processed)
             self._finish_write()
         kept = not self.dry_run and not (self.rejected and self.policy == Policy.ALL_OR_NOTHING)
+        if kept:
+            self.touched.run()  # the model's follow-ups, once for the whole file (e.g. due dates of instruments)
         if self.spec.after_import and kept:
             self.spec.after_import(self.context)
         if kept and self.counts["created"] + self.counts["changed"] >= ANALYZE_AFTER:
@@ -390,12 +394,44 @@ class Importer:
 
     def _handle(self, parsed: list[dict]) -> None:
         batch = Batch(parsed, self.context, self._reject_from_step)
-        for step in self.spec.steps:
+        steps = self.spec.steps if spec_module.model_rules in self.spec.steps else (*self.spec.steps,
+                                                                                     spec_module.model_rules)
+        for step in steps:
             if not batch.rows:
                 break
-            step(batch)
+            (self._model_rules if step is spec_module.model_rules else step)(batch)
             batch.flush()
         self._classify_and_write(batch.rows)
+
+    def _model_rules(self, batch: Batch) -> None:
+        """The model's declared rules (:mod:`doluong.core.rules`), the same that ``full_clean`` applies to a form,
+        on every row; a column the file leaves out takes the stored value of the row's object."""
+        declared = core_rules.rules_of(self.model)
+        if not declared:
+            return
+        rows = batch.rows
+        missing = sorted({f for rule in declared for f in rule.fields if f not in rows[0]})
+        values = rows
+        if missing:
+            stored: dict[int, dict] = {}
+            for n, alternative in enumerate(self.spec.natural_key):
+                keyed = {}
+                for i, row in enumerate(rows):
+                    if i not in stored and (k := self._key_of(row))[0] == n:
+                        keyed.setdefault(k[1], []).append(i)
+                if keyed:
+                    found = db.fetch_by_keys(self.model, tuple(alternative), list(keyed), missing)
+                    for key, hit in found.items():
+                        for i in keyed.get(key, ()):
+                            stored[i] = dict(zip(missing, hit[1:], strict=True))
+            values = [{**stored.get(i, {}), **row} for i, row in enumerate(rows)]
+        for i, problem in core_rules.check_rows(self.model, values):
+            row = rows[i]
+            column = problem.field
+            if column not in row:  # the file has the other date: blame the column the user can correct
+                column = next((f for rule in declared for f in rule.fields if f in row and problem.field in
+                               rule.fields), column)
+            batch.reject(row, column, problem.message, **problem.params)
 
     @staticmethod
     def _parse_cell(col, raw):
@@ -551,6 +587,7 @@ class Importer:
             for n, keys in enumerate(current):
                 self._unwritten[n] |= keys  # not in the table: later batches must still see these keys
             return  # nothing will be kept: validate the rest of the file without writing
+        self._related_names(new + changed)
         now = timezone.now()
         self._finish_write()  # one write at a time, in order
         if self._writer is not None and new and not changed:
@@ -559,6 +596,8 @@ class Importer:
         with change_context(self.user, request_id=self.batch.uuid):
             self._insert(new, now)
             self._update(changed, fields, now)
+            self._log_created()
+        self._touch(new, changed)
         if spec.after_write and (new or changed):
             spec.after_write(self.context, new + changed)
 
@@ -591,37 +630,48 @@ class Importer:
             future.result()
         finally:
             self._gate.clear()
+        with change_context(self.user, request_id=self.batch.uuid):
+            self._log_created()
+        self._touch(rows, ())
         if self.spec.after_write:
             self.spec.after_write(self.context, rows)
 
-    def _check_access(self, new: list[dict], changed: list[dict]):
-        user = self.user
-        if user is None or role_of(user) is None:
-            return new, changed
-        org = getattr(user, "organization_id", None)
-        add_rule = access.scope_q(self.model, user, "add")
-        kept_new = []
-        owner = access.owner_field(self.model, user, "add")
+    def _related_names(self, rows: list[dict]) -> None:
+        """The names of related objects that are part of the search text (``search_related``): one query per
+        relation for the batch."""
+        related = getattr(self.model, "search_related", ())
+        if not related or not rows:
+            return
+        names = {}
+        for attname, name in related:
+            target = self.model._meta.get_field(attname[:-3]).related_model
+            ids = {r.get(attname, r.get("_old", {}).get(attname)) for r in rows} - {None}
+            names[attname] = dict(target._default_manager.filter(pk__in=ids).values_list("pk", name)) if ids else {}
+        for row in rows:
+            row["_related_names"] = {a: names[a].get(row.get(a, row.get("_old", {}).get(a))) for a, _n in related}
+
+    def _log_created(self) -> None:
+        """One history row per run of ids the last write created (:func:`doluong.core.writes.log_bulk_creations`)."""
+        if self._new_runs:
+            writes.log_bulk_creations(self.model, self._new_runs)
+            self._new_runs = []
+
+    def _touch(self, new, changed) -> None:
+        """Gather what the model's follow-ups need (they run once, after the last batch)."""
+        touched = self.touched
+        if not touched.values:
+            return
         for row in new:
-            if add_rule is None:
-                self._reject(row, "", gettext_noop("you may not add objects of this kind"), "", {})
-            elif owner and row.get(f"{owner}_id", org) != org:
-                self._reject(row, f"{owner}_id", gettext_noop("outside what your organisation may change"), "", {})
-            elif add_rule and not owner:
-                self._reject(row, "", gettext_noop("outside what your organisation may change"), "", {})
-            else:
-                kept_new.append(row)
-        if not changed:
-            return kept_new, changed
-        allowed = set(access.restrict(self.model.objects.filter(pk__in=[r["_id"] for r in changed]), user, "change")
-                      .values_list("pk", flat=True))
-        kept_changed = []
+            touched.add(row)
         for row in changed:
-            if row["_id"] in allowed:
-                kept_changed.append(row)
-            else:
-                self._reject(row, "", gettext_noop("outside what your organisation may change"), "", {})
-        return kept_new, kept_changed
+            touched.add(row, row.get("_old"))
+
+    def _check_access(self, new: list[dict], changed: list[dict]):
+        """The write path's access check for rows (:func:`doluong.core.writes.check_rows_access`)."""
+        checked = writes.check_rows_access(self.model, self.user, new, changed)
+        for row, column, message in checked.refused:
+            self._reject(row, column, message, "", {})
+        return checked.new, checked.changed
 
     def _insert(self, rows: list[dict], now, raw=None) -> None:
         """New rows: per row only the id, the search text and the written fields travel (COPY on PostgreSQL);
@@ -666,6 +716,7 @@ class Importer:
                 tuples.append((new_id, search(row), *get(row)))
         db.insert_rows(model, names, tuples, constants, raw)
         self.created_runs = merge_runs(self.created_runs, id_runs(ids))
+        self._new_runs.extend(id_runs(ids))
 
     def _update(self, rows: list[dict], fields: list[str], now) -> None:
         if not rows:
@@ -685,9 +736,6 @@ class Importer:
         if spec.export_select_related:
             qs = qs.select_related(*[p for p in spec.export_select_related if "__" not in p])
         before = {o.pk: o for o in qs}
-        ct = ContentType.objects.get_for_model(model)
-        user_id = getattr(self.user, "pk", None)
-        user_name = getattr(self.user, "username", "") or ""
         changes = []
         for row in rows:
             obj = before[row["_id"]]
@@ -696,11 +744,8 @@ class Importer:
             for f in fields:
                 post[f] = to_json(row[f])
                 setattr(obj, f, row[f])
-            changes.append(ObjectChange(
-                user_id=user_id, user_name=user_name, request_id=self.batch.uuid, action=ObjectChange.Action.UPDATE,
-                content_type=ct, object_id=obj.pk, object_repr=_safe_repr(obj), prechange_data=pre,
-                postchange_data=post))
-        ObjectChange.objects.bulk_create(changes, batch_size=1000)
+            changes.append((obj.pk, pre, post, safe_repr(obj)))
+        writes.log_bulk_changes(model, changes)
         db.update_rows(model, cols, tuples)
 
 
@@ -710,13 +755,6 @@ def _getter(names: list[str]):
         name = names[0]
         return lambda row: (row[name],)
     return itemgetter(*names)
-
-
-def _safe_repr(obj) -> str:
-    try:
-        return str(obj)[:200]
-    except Exception:  # a repr that needs a relation not loaded
-        return f"#{obj.pk}"
 
 
 def import_file(kind_or_spec, path, **kwargs) -> Outcome:

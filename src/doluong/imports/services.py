@@ -3,10 +3,11 @@
 import uuid
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doluong.core import writes
 from doluong.core.changelog import change_context
 from doluong.core.models import ObjectChange
 from doluong.imports import spec as registry
@@ -69,11 +70,11 @@ def revert_batch(batch: ImportBatch, *, user=None, force: bool = False) -> dict:
             if spec.before_revert else None
         with change_context(user, request_id=uuid.uuid4()):
             deleted = 0
-            from django.db.models import ProtectedError, RestrictedError
-
             try:
                 for a, b in batch.created_ids:
-                    deleted += model._default_manager.filter(pk__range=(a, b)).delete()[0]
+                    # The system reverts: who may revert was decided by the caller (imports.views).
+                    deleted += writes.delete_where(model._default_manager.filter(pk__range=(a, b)), user=None,
+                                                   via=writes.Via.REVERT)
             except (ProtectedError, RestrictedError) as exc:
                 objs = list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)
                 raise RevertRefused(_("Objects created by this import are now used by other data (for example "
@@ -90,7 +91,9 @@ def revert_batch(batch: ImportBatch, *, user=None, force: bool = False) -> dict:
                     if f is None or f.primary_key:
                         continue
                     setattr(obj, attname, f.to_python(value))
-                obj.save()
+                # The state before was stored as it was: restore it as it was (no rules, no lock), with history
+                # and the model's follow-ups (due dates…).
+                writes.save(obj, user=None, via=writes.Via.REVERT, transition=True, validate=False)
                 restored += 1
         if spec.after_revert and state is not None:
             spec.after_revert(state)

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.text import capfirst
 
+from doluong.core.models import search_text_of
 from doluong.core.text import fold
 from doluong.imports import values
 
@@ -130,7 +131,6 @@ class ImportSpec:
     natural_key: Sequence[Sequence[str]]  # alternatives, each a tuple of attnames; the first complete one is used
     steps: Sequence[Callable[[Batch], None]] = ()
     write_fields: Sequence[str] = ()  # attnames the import may set (present columns + derived fields)
-    derived_fields: Sequence[str] = ()  # attnames computed by steps, written whenever a row is written
     new_defaults: dict = field(default_factory=dict)  # attname -> value for created objects only
     search_text: Callable[[dict], str] | None = None
     after_write: Callable[[dict, list[dict]], None] | None = None  # (context, written rows), after each batch
@@ -157,13 +157,25 @@ class ImportSpec:
         return mapping
 
     def search_text_for(self, row: dict) -> str:
+        """The object's search text, as ``BaseModel.refresh_search_text`` makes it (``search_text_of``): its search
+        fields, then the related names the engine looked up for the batch (``_related_names``)."""
         if self.search_text is not None:
             return self.search_text(row)
-        return fold(" ".join([str(v) for n in self._search_names if (v := row.get(n)) is not None and v != ""]))
+        related = row.get("_related_names")
+        names = self._search_names
+        if not related and len(names) <= 3:  # the common case, without building a dict
+            return fold(" ".join([str(v) for n in names if (v := row.get(n)) is not None and v != ""]))
+        return search_text_of(self.model, row, related)
 
     @cached_property
     def _search_names(self) -> tuple[str, ...]:
         return tuple(getattr(self.model, "search_fields", ()))
+
+
+def model_rules(batch: Batch) -> None:
+    """Marks where in ``ImportSpec.steps`` the model's declared rules run (by default after the last step):
+    before a step that must see the rows the rules refuse as refused (a standard traced to a refused row)."""
+    raise AssertionError("the engine runs the model's rules in place of this marker")
 
 
 _registry: dict[str, ImportSpec] = {}

@@ -8,17 +8,17 @@ marked for translation (shown in Vietnamese by the engine).
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext_noop
 
+from doluong.core import numbers
 from doluong.core.text import fold
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _DATE_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?$")
 _SERIAL = re.compile(r"^\d{4,6}(?:\.0+)?$")
-_NUMBER = re.compile(r"^[+-]?[\d.,\s\u00a0]+$")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -86,40 +86,11 @@ def _serial(number: float) -> dt.date:
 
 
 def decimal(raw) -> Decimal:
-    """1.234,5 and 1,234.5 and 1234.5 and 0,5; a lone separator before exactly three digits is ambiguous."""
-    if isinstance(raw, bool):
-        raise ValueProblem(gettext_noop("not a number"))
-    if isinstance(raw, int):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(repr(raw))
-    value = str(raw).strip().replace("\u00a0", " ")
-    if not _NUMBER.match(value):
-        raise ValueProblem(gettext_noop("not a number"))
-    value = value.replace(" ", "")
-    dots, commas = value.count("."), value.count(",")
-    if dots and commas:
-        decimal_sep = "." if value.rfind(".") > value.rfind(",") else ","
-        thousands = "," if decimal_sep == "." else "."
-        if value.count(decimal_sep) > 1:
-            raise ValueProblem(gettext_noop("not a number"))
-        value = value.replace(thousands, "").replace(decimal_sep, ".")
-    elif dots > 1 or commas > 1:
-        sep = "." if dots else ","
-        groups = value.lstrip("+-").split(sep)
-        if any(len(g) != 3 for g in groups[1:]):
-            raise ValueProblem(gettext_noop("not a number"))
-        value = value.replace(sep, "")
-    elif dots or commas:
-        sep = "." if dots else ","
-        head, tail = value.split(sep)
-        if len(tail) == 3 and head.lstrip("+-") not in ("", "0"):
-            raise ValueProblem(gettext_noop("ambiguous number: write 1234 or 1234,5 without a thousands separator"))
-        value = value.replace(",", ".")
+    """A number as people type it (:func:`doluong.core.numbers.parse_decimal`, the one rule for forms and imports)."""
     try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise ValueProblem(gettext_noop("not a number")) from None
+        return numbers.parse_decimal(raw)
+    except numbers.NumberProblem as exc:
+        raise ValueProblem(exc.args[0]) from None
 
 
 def integer(raw) -> int:

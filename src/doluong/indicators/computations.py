@@ -21,7 +21,12 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from doluong.geo.models import AdministrativeUnit, MapEdition, UnitLevel, UnitSuccession
+from doluong.geo.models import AdministrativeUnit, UnitLevel, UnitSuccession
+from doluong.inspections.models import CheckResult, LotOutcome
+from doluong.instruments.models import InstrumentStatus
+from doluong.programmes.models import AssessmentResult
+from doluong.providers.models import AccreditationStandard, Activity
+from doluong.records.models import Result
 
 
 @dataclass(frozen=True)
@@ -163,9 +168,9 @@ def _private_provisions(as_of):
 
 def _labs_applying_criteria(as_of):
     accreditation = _lazy("providers.Accreditation").objects.filter(
-        organization=OuterRef("organization"), standard="ISO/IEC 17025", issued_on__lte=as_of)
+        organization=OuterRef("organization"), standard=AccreditationStandard.ISO17025, issued_on__lte=as_of)
     return _lazy("programmes.CriteriaAssessment").objects.filter(
-        result__in=("applied_meets", "applied_partly")).filter(Exists(accreditation))
+        result__in=(AssessmentResult.APPLIED_MEETS, AssessmentResult.APPLIED_PARTLY)).filter(Exists(accreditation))
 
 
 def _support_deliveries(as_of):
@@ -185,7 +190,7 @@ def _records(as_of):
 
 
 def _verifications(as_of):
-    return _lazy("records.ServiceRecord").objects.filter(activity="verification")
+    return _lazy("records.ServiceRecord").objects.filter(activity=Activity.VERIFICATION)
 
 
 def _instruments_with_due(as_of):
@@ -198,13 +203,13 @@ def _instruments_with_due(as_of):
     from django.utils import timezone
 
     if as_of >= timezone.localdate():
-        return (_lazy("instruments.Instrument").objects.filter(status="in_use")
+        return (_lazy("instruments.Instrument").objects.filter(status=InstrumentStatus.IN_USE)
                 .annotate(due_as_of=F("verification_due_on")).filter(due_as_of__isnull=False))
     record = _lazy("records.ServiceRecord")
-    due = (record.objects.filter(instrument=OuterRef("pk"), activity="verification", result="pass",
+    due = (record.objects.filter(instrument=OuterRef("pk"), activity=Activity.VERIFICATION, result=Result.PASS,
                                  performed_on__lte=as_of)
            .values("instrument").annotate(m=Max("valid_until")).values("m")[:1])
-    return (_lazy("instruments.Instrument").objects.filter(status="in_use")
+    return (_lazy("instruments.Instrument").objects.filter(status=InstrumentStatus.IN_USE)
             .annotate(due_as_of=Subquery(due)).filter(due_as_of__isnull=False))
 
 
@@ -249,26 +254,17 @@ REGISTRY: dict[str, Computation] = {c.key: c for c in [
                 lambda as_of: _lazy("inspections.Inspection").objects.all(), "started_on", unit_field="unit",
                 ownership_field="organization__ownership", select_related=("organization", "unit")),
     Computation("instrument_checks_failed", _("instrument checks failed during inspections"),
-                lambda as_of: _lazy("inspections.InstrumentCheck").objects.filter(result="fail"),
+                lambda as_of: _lazy("inspections.InstrumentCheck").objects.filter(result=CheckResult.FAIL),
                 "inspection__started_on", unit_field="inspection__unit",
                 ownership_field="inspection__organization__ownership", field_field="instrument__kind__field",
                 select_related=("inspection", "instrument", "instrument__kind")),
     Computation("lots_rejected", _("prepackage lots rejected"),
-                lambda as_of: _lazy("inspections.LotCheck").objects.filter(outcome="rejected"),
+                lambda as_of: _lazy("inspections.LotCheck").objects.filter(outcome=LotOutcome.REJECTED),
                 "inspection__started_on", unit_field="inspection__unit",
                 ownership_field="inspection__organization__ownership", select_related=("inspection",)),
     Computation("manual", _("manual value with evidence"), lambda as_of: _lazy("indicators.ManualValue").objects.all(),
                 "as_of"),
 ]}
-
-
-def newest_edition() -> MapEdition | None:
-    return MapEdition.objects.order_by("-valid_from").first()
-
-
-def is_on_current_map(unit: AdministrativeUnit) -> bool:
-    edition = newest_edition()
-    return edition is not None and unit.edition_id == edition.pk
 
 
 __all__ = ["REGISTRY", "Computation", "Scope", "UnitLevel", "breakdown", "scoped", "units_within", "value_of",

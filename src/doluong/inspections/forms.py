@@ -1,8 +1,10 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from doluong.core.forms import BaseModelForm, DateInput
+from doluong.imports import values
 from doluong.inspections.models import InstrumentCheck, LotCheck
 from doluong.inspections.sample import SampleError, parse_number, parse_sample_file, parse_sample_text
 
@@ -28,6 +30,23 @@ def _plain(value) -> str:
     return str(value)
 
 
+class CommaDecimalField(forms.DecimalField):
+    """A decimal typed as people here write it: 0,5 and 1.234,5 (and 0.5, 1,234.5), as records and imports read it.
+
+    A lone separator before exactly three digits (1.234) is ambiguous and refused with the reason.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value):
+        if isinstance(value, str) and not values.is_blank(value):
+            try:
+                value = values.decimal(value)
+            except values.ValueProblem as exc:
+                raise ValidationError(gettext(exc.args[0]), code="invalid") from None
+        return super().to_python(value)
+
+
 class InstrumentCheckForm(_RemapErrors, BaseModelForm):
     points_text = forms.CharField(
         label=_("Measured points"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
@@ -40,6 +59,7 @@ class InstrumentCheckForm(_RemapErrors, BaseModelForm):
         fields = ("inspection", "instrument", "checked_on", "stamp_intact", "accuracy_class", "e", "points_unit",
                   "notes")
         widgets = {"stamp_intact": forms.NullBooleanSelect()}
+        field_classes = {"e": CommaDecimalField}
 
     field_order = ("inspection", "instrument", "checked_on", "stamp_intact", "accuracy_class", "e", "points_unit",
                    "points_text", "notes")

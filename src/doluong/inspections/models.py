@@ -3,7 +3,7 @@ prepackage-lot checks made during them, violations as legal data, and the findin
 
 Verdicts are never typed: an instrument check's validity, MPE result and overall result, and a lot
 check's verdict, are computed from the records and the metrology engine on every save (``clean()``,
-through :mod:`doluong.inspections.services`).
+through :mod:`doluong.inspections.evaluation`).
 """
 
 import datetime as dt
@@ -87,6 +87,7 @@ class Inspection(BaseModel):
 
     search_fields = ("organization", "decision_ref", "legal_basis", "team")
     access = {"view": {**PROVINCE_READ, Role.PROVIDER: "organization", Role.ENTERPRISE: "organization"}}
+    workflow_fields = ("status",)  # inspections.services: a finding moves it on, inspection_close closes it
 
     class Meta:
         ordering = ("-started_on", "-pk")
@@ -212,7 +213,7 @@ class InstrumentCheck(BaseModel):
         return _("Check of %(serial)s") % {"serial": serial}
 
     def clean(self):
-        from doluong.inspections.services import instrument_check_evaluate
+        from doluong.inspections.evaluation import instrument_check_evaluate  # it imports these models
 
         errors = {}
         if self.inspection_id and not self.checked_on:
@@ -306,7 +307,7 @@ class LotCheck(BaseModel):
         return len(self.actual or [])
 
     def clean(self):
-        from doluong.inspections.services import lot_check_evaluate
+        from doluong.inspections.evaluation import lot_check_evaluate  # it imports these models
 
         errors = {}
         if self.inspection_id and not self.checked_on:

@@ -14,7 +14,6 @@ from doluong.inspections.models import (
     LotCheck,
     ViolationType,
 )
-from doluong.inspections.services import after_finding_saved
 from doluong.instruments.models import Instrument
 from doluong.metrology.prepackages import get_scheme
 from doluong.orgs.models import Organization
@@ -155,7 +154,6 @@ register(ModelUI(
     select_related=("inspection", "inspection__organization", "violation"),
     ordering=("-inspection__started_on", "pk"),
     autocomplete_fields=("inspection", "instrument_check", "lot_check", "violation"),
-    after_save=after_finding_saved,
     menu_group=GROUP,
 ))
 

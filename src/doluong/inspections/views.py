@@ -4,13 +4,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doluong.core import access
+from doluong.core import access, writes
 from doluong.core import ui as registry
 from doluong.core.roles import PROVINCE_READERS, role_of
 from doluong.core.views import EditView
@@ -84,13 +83,14 @@ class ChildFormView(EditView):
         form = self.get_form(data=request.POST, instance=obj)
         if not form.is_valid():
             return self._render(form, inspection, obj, status=400)
-        with transaction.atomic():
-            saved = form.save()
-            if self.ui.after_save:
-                self.ui.after_save(saved)
-            if not access.restrict(self.ui.model.objects.filter(pk=saved.pk), request.user, "change").exists():
-                transaction.set_rollback(True)
-                raise Http404
+        try:
+            saved = writes.save(form.save(commit=False), user=request.user, via=writes.Via.FORM,
+                                m2m=form.save_m2m)
+        except writes.WriteRefused:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self._render(form, inspection, obj, status=400)
         messages.success(request, _("Saved %(name)s.") % {"name": saved})
         return HttpResponseRedirect(saved.get_absolute_url())
 

@@ -3,23 +3,15 @@
 import datetime as dt
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from doluong.core.text import fold
 from doluong.geo.imports import UNIT_COLUMNS, resolve_unit
-from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
+from doluong.imports.spec import Batch, ImportSpec, field_column, register
+from doluong.instruments.import_columns import KIND_CODE, OWNER_TAX
 from doluong.instruments.models import Instrument, InstrumentKind
 from doluong.orgs.imports import resolve_organization
 
 INS = Instrument
-
-OWNER_TAX = Column("owner_tax_code", _("Owner tax code"), required=True,
-                   aliases=("Mã số thuế chủ sở hữu", "MST chủ sở hữu", "owner tax code"),
-                   export="owner__tax_code", example="0100109106")
-KIND_CODE = Column("kind_code", _("Instrument kind code"), required=True,
-                   aliases=("Mã loại phương tiện", "Mã loại PTĐ", "Mã loại", "kind code"),
-                   export="kind__code", example="CAN-OTO")
 
 
 def kind_editions(context, codes) -> dict[str, list[tuple]]:
@@ -68,13 +60,6 @@ def _resolve(batch: Batch) -> None:
             edition = kind_on(editions, today) or editions[-1]
             kind = edition[2]
         row["kind_id"] = kind
-        row["_kind_name"] = next(e[4] for e in editions if e[2] == kind)
-
-
-def _search_text(row: dict) -> str:
-    parts = [row.get(n) for n in Instrument.search_fields]
-    parts.append(row.get("_kind_name"))
-    return fold(" ".join(str(p) for p in parts if p not in (None, "")))
 
 
 register(ImportSpec(
@@ -98,9 +83,6 @@ register(ImportSpec(
     steps=[_resolve, resolve_unit],
     write_fields=["owner_id", "kind_id", "serial_number", "manufacturer", "model_name", "measuring_range",
                   "range_max", "accuracy_class", "location", "unit_id", "status", "notes"],
-    search_text=_search_text,
     export_select_related=("owner", "kind", "unit", "unit__edition"),
     order_by=("owner__name", "serial_number", "pk"),
 ))
-
-from doluong.instruments import imports_standards  # noqa: E402,F401  (registers the "standards" kind)

@@ -24,8 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from doluong.core import access
-from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
-from doluong.instruments.imports import KIND_CODE, OWNER_TAX, kind_editions, kind_on
+from doluong.imports.spec import Batch, Column, ImportSpec, field_column, model_rules, register
+from doluong.instruments.import_columns import KIND_CODE, OWNER_TAX
+from doluong.instruments.imports import kind_editions, kind_on
 from doluong.instruments.models import MeasurementStandard, MetrologyField
 from doluong.orgs.imports import resolve_organization, tax_code_as_typed
 
@@ -126,20 +127,6 @@ def _kind(batch: Batch) -> None:
 def _calibrated_by(batch: Batch) -> None:
     resolve_organization(batch, tax="calibrated_by_tax_code", code="calibrated_by_code", target="calibrated_by_id",
                          required=False)
-
-
-def _dates(batch: Batch) -> None:
-    """``clean()``: the due date is not before the calibration date (the stored one for a column left out)."""
-    present = batch.context["present"]
-    if not present & {"calibrated_on", "calibration_due_on"}:
-        return
-    for row in batch.rows:
-        existing = row["_existing"]
-        on = row["calibrated_on"] if "calibrated_on" in present else (existing[6] if existing else None)
-        due = row["calibration_due_on"] if "calibration_due_on" in present else (existing[7] if existing else None)
-        if on and due and due < on:
-            column = "calibration_due_on" if "calibration_due_on" in present else "calibrated_on"
-            batch.reject(row, column, gettext_noop("The due date is before the calibration date."))
 
 
 def _keys_of(row: dict) -> list[tuple]:
@@ -316,7 +303,7 @@ register(ImportSpec(
                export="traced_to__name", max_length=200),
     ],
     natural_key=[("owner_id", "serial_number"), ("owner_id", "name")],
-    steps=[_owner, _match, _field, _kind, _calibrated_by, _dates, _traced_to],
+    steps=[_owner, _match, _field, _kind, _calibrated_by, model_rules, _traced_to],
     write_fields=["owner_id", "name", "field_id", "kind_id", "is_reference_material", "level", "serial_number",
                   "manufacturer", "measuring_range", "accuracy", "calibrated_by_id", "traced_to_id",
                   "calibration_certificate", "calibrated_on", "calibration_due_on"],

@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from doluong.core.access import ALL
 from doluong.core.models import BaseManager, BaseModel, RestrictedQuerySet
 from doluong.core.roles import Role
+from doluong.core.rules import DateOrder
 from doluong.geo.models import AdministrativeUnit
 from doluong.orgs.models import Organization
 
@@ -118,6 +120,8 @@ class Instrument(BaseModel):
 
     objects = BaseManager.from_queryset(InstrumentQuerySet)()
     search_fields = ("serial_number", "manufacturer", "model_name", "location")
+    # The kind and owner names make "cân ô tô hòa phát" find an instrument.
+    search_related = (("kind_id", "name"), ("owner_id", "name"))
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: "owner"},
         "add": {Role.PROVIDER: ALL, Role.ENTERPRISE: "owner"},
@@ -136,19 +140,6 @@ class Instrument(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.serial_number}"
-
-    def refresh_search_text(self) -> None:
-        super().refresh_search_text()
-        # The kind and owner names make "cân ô tô hòa phát" find an instrument.
-        extra = []
-        if self.kind_id and "kind" in self._state.fields_cache:
-            extra.append(self.kind.name)
-        if self.owner_id and "owner" in self._state.fields_cache:
-            extra.append(self.owner.name)
-        if extra:
-            from doluong.core.text import fold
-
-            self.search_text = f"{self.search_text} {fold(' '.join(extra))}".strip()
 
     def verification_status(self, on: dt.date | None = None) -> str:
         on = on or timezone.localdate()
@@ -195,6 +186,8 @@ class MeasurementStandard(BaseModel):
     calibration_due_on = models.DateField(_("calibration due"), null=True, blank=True)
 
     search_fields = ("name", "serial_number", "manufacturer", "calibration_certificate")
+    rules = (DateOrder("calibrated_on", "calibration_due_on",
+                       gettext_noop("The due date is before the calibration date.")),)
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "owner", Role.ENTERPRISE: "owner"},
         "add": {Role.PROVIDER: "owner"},
@@ -213,5 +206,3 @@ class MeasurementStandard(BaseModel):
     def clean(self):
         if self.traced_to_id and self.traced_to_id == self.pk:
             raise ValidationError({"traced_to": _("A standard cannot be traced to itself.")})
-        if self.calibrated_on and self.calibration_due_on and self.calibration_due_on < self.calibrated_on:
-            raise ValidationError({"calibration_due_on": _("The due date is before the calibration date.")})

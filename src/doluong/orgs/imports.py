@@ -132,5 +132,3 @@ register(ImportSpec(
     export_select_related=("sector", "unit", "unit__edition"),
     order_by=("name", "pk"),
 ))
-
-from doluong.orgs import imports_people  # noqa: E402,F401  (registers the "people" kind)

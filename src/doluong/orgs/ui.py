@@ -5,6 +5,12 @@ from doluong.core.ui import ModelUI, Related, register
 from doluong.orgs.forms import UserForm
 from doluong.orgs.models import Organization, Person, Sector, User
 
+
+def person_label(person: Person) -> str:
+    """A person in autocomplete results with their organisation, "Nguyễn Văn A — Công ty X" (namesakes differ)."""
+    return f"{person} — {person.organization}" if person.organization_id else str(person)
+
+
 register(ModelUI(
     model=Organization,
     list_columns=("name", "kind", "tax_code", "ownership", "sector", "unit"),
@@ -26,6 +32,7 @@ register(ModelUI(
     ordering=("full_name",),
     autocomplete_fields=("organization",),
     menu_group="registry",
+    lookup_label=person_label,
 ))
 
 register(ModelUI(

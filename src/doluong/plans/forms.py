@@ -5,8 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from doluong.core.forms import BaseModelForm
 from doluong.plans.models import (
     EVIDENCE_EXTENSIONS,
-    LOCKED_STATUSES,
-    ChangeStatus,
     PlanChange,
     ProgressReport,
     ReportEvidence,
@@ -14,7 +12,7 @@ from doluong.plans.models import (
 
 
 class ProgressReportForm(BaseModelForm):
-    """A report can be edited while it is a draft or returned; after submission DOST owns it."""
+    """A report's content; after submission it is locked (``ProgressReport.edit_lock``, checked by the write path)."""
 
     class Meta:
         model = ProgressReport
@@ -22,9 +20,6 @@ class ProgressReportForm(BaseModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.instance.pk and self.instance.status in LOCKED_STATUSES:
-            raise ValidationError(_("This report is %(status)s and can no longer be changed; DOST can return it "
-                                    "to you for changes.") % {"status": self.instance.get_status_display().lower()})
         agency_id = data.get("agency").pk if data.get("agency") else self.instance.agency_id
         task, year, period = data.get("task"), data.get("year"), data.get("period")
         if agency_id and task and year and period:
@@ -39,11 +34,6 @@ class PlanChangeForm(BaseModelForm):
         model = PlanChange
         fields = ("plan", "task", "reported_by", "reported_on", "difficulty", "proposed_adjustment")
 
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk and self.instance.status != ChangeStatus.PENDING:
-            raise ValidationError(_("This request has been decided and can no longer be changed."))
-        return data
 
 
 class EvidenceForm(forms.ModelForm):

@@ -305,6 +305,8 @@ class ProgressReport(BaseModel):
 
     objects = BaseManager.from_queryset(ProgressReportQuerySet)()
     search_fields = ("done_text", "review_comment")
+    # Submitted, accepted and returned only through plans.services (report_submit, report_accept, report_return).
+    workflow_fields = ("status", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "review_comment")
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: "agency"},
         "add": {Role.AGENCY: "agency"},
@@ -335,6 +337,13 @@ class ProgressReport(BaseModel):
 
     def is_late(self, on: dt.date | None = None) -> bool:
         return self.is_awaited and self.due_on < (on or timezone.localdate())
+
+    def edit_lock(self) -> str | None:
+        """After submission DOST owns the report: only the review (accept, return) changes it."""
+        if self.pk and self.status in LOCKED_STATUSES:
+            return _("This report is %(status)s and can no longer be changed; DOST can return it to you for "
+                     "changes.") % {"status": self.get_status_display().lower()}
+        return None
 
     def clean(self):
         if self.task_id:
@@ -427,6 +436,7 @@ class PlanChange(BaseModel):
     decision_text = models.TextField(_("decision text"), blank=True, editable=False)
 
     search_fields = ("difficulty", "proposed_adjustment", "decision_ref", "decision_text")
+    workflow_fields = ("status", "decided_on", "decision_ref", "decision_text")  # plans.services.plan_change_decide
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: "reported_by"},
         "add": {Role.AGENCY: "reported_by"},
@@ -445,6 +455,11 @@ class PlanChange(BaseModel):
     def __str__(self) -> str:
         return _("Change request %(plan)s of %(date)s") % {
             "plan": self.plan.number, "date": f"{self.reported_on:%d/%m/%Y}" if self.reported_on else ""}
+
+    def edit_lock(self) -> str | None:
+        if self.pk and self.status != ChangeStatus.PENDING:
+            return _("This request has been decided and can no longer be changed.")
+        return None
 
     def clean(self):
         if self.plan_id:
@@ -494,6 +509,16 @@ class BudgetLine(BaseModel):
     def __str__(self) -> str:
         scope = self.task.code if self.task_id else self.plan.number
         return f"{self.year} · {scope} · {self.get_source_display()}"
+
+    @property
+    def overspent(self) -> bool:
+        """Whether more was spent than approved (flagged, not refused: spending may be settled later)."""
+        return self.spent is not None and self.approved is not None and self.spent > self.approved
+
+    @property
+    def overspent_by(self):
+        """How much more was spent than approved, in đồng (0 when within the approved amount)."""
+        return self.spent - self.approved if self.overspent else 0
 
     def clean(self):
         if self.plan_id:

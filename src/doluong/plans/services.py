@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doluong.core import access
+from doluong.core import writes
 from doluong.core.roles import Role, role_of
 from doluong.geo.models import AdministrativeUnit, UnitLevel
 from doluong.orgs.models import Organization, OrganizationKind
@@ -28,10 +28,6 @@ from doluong.plans.models import (
 )
 
 REVIEWER_ROLES = (Role.OFFICER, Role.LEADER)
-
-
-def _may(user, obj, action: str) -> bool:
-    return access.restrict(type(obj).objects.filter(pk=obj.pk), user, action).exists()
 
 
 def _copy_back(target, source, fields) -> None:
@@ -53,7 +49,7 @@ _REVIEW_FIELDS = ("status", "reviewed_at", "reviewed_by", "review_comment", "las
 @transaction.atomic
 def report_submit(*, report: ProgressReport, user) -> ProgressReport:
     """The reporting agency (or an officer) sends a draft or returned report to DOST."""
-    if not _may(user, report, "change"):
+    if not writes.may(user, report, "change"):
         raise PermissionDenied(_("Only the reporting agency may submit this report."))
     locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if locked.status not in AWAITED_STATUSES:
@@ -61,10 +57,7 @@ def report_submit(*, report: ProgressReport, user) -> ProgressReport:
                               % {"status": _status_label(locked.status)})
     if not locked.done_text.strip():
         raise ValidationError(_("Describe the work done before submitting the report."))
-    locked.status = ReportStatus.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.submitted_by = user
-    locked.save(update_fields=_SUBMIT_FIELDS)
+    writes.change(locked, user=user, status=ReportStatus.SUBMITTED, submitted_at=timezone.now(), submitted_by=user)
     _copy_back(report, locked, _SUBMIT_FIELDS)
     return locked
 
@@ -76,11 +69,8 @@ def _review(*, report: ProgressReport, user, status: str, comment: str) -> Progr
     if locked.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be reviewed; this one is %(status)s.")
                               % {"status": _status_label(locked.status)})
-    locked.status = status
-    locked.reviewed_at = timezone.now()
-    locked.reviewed_by = user
-    locked.review_comment = comment.strip()
-    locked.save(update_fields=_REVIEW_FIELDS)
+    writes.change(locked, user=user, status=status, reviewed_at=timezone.now(), reviewed_by=user,
+                  review_comment=comment.strip())
     _copy_back(report, locked, _REVIEW_FIELDS)
     return locked
 
@@ -101,7 +91,7 @@ def report_return(*, report: ProgressReport, user, comment: str) -> ProgressRepo
 # --- evidence -----------------------------------------------------------------------------------
 
 def _check_evidence_editable(*, report: ProgressReport, user) -> None:
-    if not _may(user, report, "change"):
+    if not writes.may(user, report, "change"):
         raise PermissionDenied(_("Only the reporting agency may change this report's evidence."))
     if role_of(user) != Role.OFFICER and report.status not in AWAITED_STATUSES:
         raise ValidationError(_("Evidence can be changed only while the report is a draft or returned; "
@@ -113,19 +103,17 @@ def evidence_add(*, report: ProgressReport, user, file: UploadedFile, descriptio
     """Attach a file to a report; the file's type and size are checked by the model's validators."""
     _check_evidence_editable(report=report, user=user)
     evidence = ReportEvidence(report=report, file=file, description=description.strip())
-    evidence.full_clean()
-    evidence.save()
-    return evidence
+    return writes.save(evidence, user=user, via=writes.Via.SERVICE)
 
 
 @transaction.atomic
 def evidence_delete(*, evidence: ReportEvidence, user) -> None:
     _check_evidence_editable(report=evidence.report, user=user)
     stored = evidence.file
-    evidence.delete()
+    writes.delete(evidence, user=user, via=writes.Via.SERVICE)
     name = stored.name
     storage = stored.storage
-    transaction.on_commit(lambda: storage.delete(name))
+    writes.after_commit(lambda: storage.delete(name))
 
 
 # --- plan change requests ------------------------------------------------------------------------
@@ -145,11 +133,9 @@ def plan_change_decide(*, change: PlanChange, user, approve: bool, decision_ref:
                               % {"status": str(ChangeStatus(locked.status).label).lower()})
     if not approve and not (decision_text or "").strip():
         raise ValidationError(_("Say why the change is rejected: the decision text is required."))
-    locked.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
-    locked.decided_on = timezone.localdate()
-    locked.decision_ref = (decision_ref or "").strip()
-    locked.decision_text = (decision_text or "").strip()
-    locked.save(update_fields=_DECIDE_FIELDS)
+    writes.change(locked, user=user, status=ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED,
+                  decided_on=timezone.localdate(), decision_ref=(decision_ref or "").strip(),
+                  decision_text=(decision_text or "").strip())
     _copy_back(change, locked, _DECIDE_FIELDS)
     return locked
 
@@ -210,5 +196,4 @@ def _update(obj, values: dict) -> None:
         return
     for k in changed:
         setattr(obj, k, values[k])
-    obj.full_clean()
-    obj.save()
+    writes.save(obj, user=None, via=writes.Via.SYSTEM, transition=True)

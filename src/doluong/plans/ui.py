@@ -1,5 +1,7 @@
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from doluong.core.templatetags.doluong import money
 from doluong.core.ui import ModelUI, Related, add_related, register
 from doluong.orgs.models import Organization
 from doluong.plans import views
@@ -15,6 +17,21 @@ from doluong.plans.models import (
     ProgressReport,
     WorkplanItem,
 )
+
+
+def task_label(task: PlanTask) -> str:
+    """A task in autocomplete results with its plan's number, "210/KH-UBND · NV3 …" (codes repeat across plans)."""
+    return f"{task.plan.number} · {task}"
+
+
+def budget_line_warnings(line: BudgetLine) -> list[str]:
+    """Shown after a budget line is saved: spending above the approved amount (saved all the same)."""
+    if not line.overspent:
+        return []
+    return [gettext("Spending of %(spent)s exceeds the approved amount of %(approved)s by %(over)s. The line was "
+                    "saved; check the figures or the approval.") % {
+        "spent": money(line.spent), "approved": money(line.approved), "over": money(line.overspent_by)}]
+
 
 register(ModelUI(
     model=Plan,
@@ -58,6 +75,7 @@ register(ModelUI(
     ordering=("plan", "order", "code"),
     sortable=("code", "plan", "solution_group", "lead_agency", "timeframe", "due_year"),
     autocomplete_fields=("lead_agency",),
+    lookup_label=task_label,
     related=(
         Related(_("Progress reports"), ProgressReport, "task", columns=("label", "agency", "status", "share_done"),
                 select_related=("task", "agency"), order_by=("-year", "period")),
@@ -139,6 +157,7 @@ register(ModelUI(
     ordering=("-year", "source"),
     autocomplete_fields=("task",),
     menu_group="plan",
+    save_warnings=budget_line_warnings,
 ))
 
 add_related(Organization, Related(_("Plan tasks led"), PlanTask, "lead_agency", columns=("code", "title", "plan"),

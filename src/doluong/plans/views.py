@@ -7,6 +7,7 @@ is a 404), calls one service, and reports the outcome as a message on the object
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -158,6 +159,9 @@ def change_extra(request, change: PlanChange) -> dict:
 
 
 def plan_extra(request, plan) -> dict:
+    if not access.can(request.user, BudgetLine, "view"):
+        return {"budget_rows": [], "overspent_lines": []}
     lines = access.restrict(BudgetLine.objects.all(), request.user, "view")
-    return {"budget_rows": budget_summary(plan=plan, lines=lines) if access.can(request.user, BudgetLine, "view")
-            else []}
+    overspent = (lines.filter(plan=plan, spent__gt=F("approved")).select_related("plan", "task")
+                 .order_by("-year", "source", "task__order"))
+    return {"budget_rows": budget_summary(plan=plan, lines=lines), "overspent_lines": list(overspent[:50])}

@@ -78,6 +78,7 @@ class AssuranceCase(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("enterprise", "year", "assessment_summary", "outcome")
+    workflow_fields = ("stage",)  # changed by programmes.services.case_advance and the first support
     access = {"view": {**PROVINCE_READ, Role.ENTERPRISE: "enterprise"}}
 
     class Meta:

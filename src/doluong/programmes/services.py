@@ -5,16 +5,13 @@ rights through :mod:`doluong.core.access`, and validates with the models' ``clea
 """
 
 import datetime as dt
-from contextlib import nullcontext
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from doluong.core import access, changelog
-from doluong.core.models import ObjectChange
+from doluong.core import access, writes
 from doluong.orgs.models import Organization, Person
 from doluong.programmes.models import (
     STAGE_ORDER,
@@ -26,25 +23,6 @@ from doluong.programmes.models import (
     Training,
 )
 from doluong.records.models import ServiceRecord
-
-
-def _acting_as(user):
-    """Attribute changes to ``user`` unless the surrounding context already does (web requests)."""
-    ctx = changelog.current()
-    if user is None or ctx.user_id == getattr(user, "pk", None):
-        return nullcontext()
-    return changelog.change_context(user, enabled=ctx.enabled)
-
-
-def _locked(model, pk: int, user, action: str = "change"):
-    """The row, locked for update, if ``user`` may ``action`` it; otherwise PermissionDenied."""
-    qs = model.objects.filter(pk=pk)
-    if user is not None:
-        qs = access.restrict(qs, user, action)
-    obj = qs.select_for_update().first()
-    if obj is None:
-        raise PermissionDenied(_("You may not change this %(name)s.") % {"name": model._meta.verbose_name})
-    return obj
 
 
 def next_stages(stage: str) -> list[str]:
@@ -62,8 +40,8 @@ def case_advance(*, case: AssuranceCase, stage: str, on: dt.date, user, outcome:
     given). Raises ValidationError when the step is not allowed or the date is before the case's
     earlier dates.
     """
-    with transaction.atomic(), _acting_as(user):
-        case = _locked(AssuranceCase, case.pk, user)
+    with transaction.atomic(), writes.acting_as(user):
+        case = writes.locked(AssuranceCase, case.pk, user)
         if stage not in next_stages(case.stage):
             raise ValidationError(_("A case at stage “%(now)s” cannot move to “%(to)s”; stages go survey → "
                                     "assessment → selected → supporting → completed, or to dropped.") % {
@@ -83,9 +61,7 @@ def case_advance(*, case: AssuranceCase, stage: str, on: dt.date, user, outcome:
             case.closed_on = on
             if outcome:
                 case.outcome = outcome
-        case.full_clean()
-        case.save()
-        return case
+        return writes.save(case, user=user, via=writes.Via.SERVICE, transition=True)
 
 
 def delivery_record(*, case: AssuranceCase, kind: str, delivered_on: dt.date, provider: Organization | None = None,
@@ -96,24 +72,20 @@ def delivery_record(*, case: AssuranceCase, kind: str, delivered_on: dt.date, pr
     The first support moves a case from selected to supporting. The provider defaults to the
     record's provider.
     """
-    with transaction.atomic(), _acting_as(user):
-        case = _locked(AssuranceCase, case.pk, user)
+    with transaction.atomic(), writes.acting_as(user):
+        case = writes.locked(AssuranceCase, case.pk, user)
         if user is not None and not access.can(user, SupportDelivery, "add"):
             raise PermissionDenied(_("You may not record support."))
         delivery = SupportDelivery(case=case, kind=kind, delivered_on=delivered_on, provider=provider, record=record,
                                    description=description, cost=Decimal(cost))
-        delivery.full_clean()
-        delivery.save()
-        after_delivery_saved(delivery)
-        return delivery
+        return writes.save(delivery, user=user, via=writes.Via.SERVICE)
 
 
-def after_delivery_saved(delivery: SupportDelivery) -> None:
-    """The first support moves its case from selected to supporting (inside the saving transaction)."""
-    case = delivery.case
-    if case.stage == Stage.SELECTED:
-        case.stage = Stage.SUPPORTING
-        case.save(update_fields=["stage", "last_updated", "search_text"])
+@writes.follow_up(SupportDelivery, fields=("case_id",))
+def _first_support_moves_case(values) -> None:
+    """The first support of a selected case moves it to supporting, whichever face recorded the support."""
+    cases = AssuranceCase.objects.filter(pk__in=values["case_id"], stage=Stage.SELECTED)
+    writes.update_where(cases, user=None, via=writes.Via.SERVICE, transition=True, stage=Stage.SUPPORTING)
 
 
 def training_add_attendees(*, training: Training, people: list[Person], role: str, user=None,
@@ -122,12 +94,13 @@ def training_add_attendees(*, training: Training, people: list[Person], role: st
 
     Returns (attendances added, people skipped because already listed — or listed twice in
     ``people``). Queries: lock the training, find those already listed, insert the new rows, and
-    write their history rows — four, whatever the number of people.
+    write their history rows (:func:`doluong.core.writes.save_many`) — the same number whatever the number
+    of people.
     """
     if role not in AttendeeRole.values:
         raise ValidationError(_("Unknown role %(role)s.") % {"role": role})
-    with transaction.atomic(), _acting_as(user):
-        training = _locked(Training, training.pk, user, "view")
+    with transaction.atomic(), writes.acting_as(user):
+        training = writes.locked(Training, training.pk, user, "view")
         if user is not None and not access.can(user, Attendance, "add"):
             raise PermissionDenied(_("You may not add attendees."))
         Attendance(training=training, role=role).clean()  # rules that do not depend on the person
@@ -141,21 +114,7 @@ def training_add_attendees(*, training: Training, people: list[Person], role: st
             listed.add(person.pk)
             new.append(Attendance(training=training, person=person, organization_id=person.organization_id,
                                   role=role))
-        if new:
-            Attendance.objects.bulk_create(new)
-            _log_created(new)
+        # The rules that do not depend on the person were checked above, once; validating each row would cost a
+        # query per person.
+        writes.save_many(new, user=user, via=writes.Via.SERVICE, validate=False)
         return new, skipped
-
-
-def _log_created(objs) -> None:
-    """History rows for objects inserted in bulk (bulk_create sends no signals): one insert."""
-    ctx = changelog.current()
-    if not ctx.enabled or not objs or objs[0].pk is None:
-        return
-    ct = ContentType.objects.get_for_model(type(objs[0]))
-    ObjectChange.objects.bulk_create([
-        ObjectChange(user_id=ctx.user_id, user_name=ctx.user_name, request_id=ctx.request_id,
-                     action=ObjectChange.Action.CREATE, content_type=ct, object_id=o.pk,
-                     object_repr=str(o)[:200], prechange_data=None, postchange_data=changelog.snapshot(o))
-        for o in objs
-    ])

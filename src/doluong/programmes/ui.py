@@ -3,10 +3,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from doluong.core import access
+from doluong.core.history import DisplayTable, format_number
 from doluong.core.ui import ModelUI, Related, add_related, register
 from doluong.orgs.models import Organization, Person
 from doluong.programmes import filters
-from doluong.programmes.forms import AttendanceAddForm, CaseAdvanceForm
+from doluong.programmes.forms import AttendanceAddForm, CaseAdvanceForm, CriteriaAssessmentForm
 from doluong.programmes.models import (
     AssuranceCase,
     Attendance,
@@ -19,7 +20,7 @@ from doluong.programmes.models import (
     SupportDelivery,
     Training,
 )
-from doluong.programmes.services import after_delivery_saved, next_stages
+from doluong.programmes.services import next_stages
 from doluong.programmes.tables import TrainingTable
 from doluong.records.models import ServiceRecord
 
@@ -82,7 +83,6 @@ register(ModelUI(
     select_related=("case", "case__enterprise", "provider"),
     ordering=("-delivered_on", "-pk"),
     autocomplete_fields=("case", "provider", "record"),
-    after_save=after_delivery_saved,
     menu_group=GROUP,
 ))
 
@@ -139,15 +139,45 @@ register(ModelUI(
     menu_group=GROUP,
 ))
 
+
+def scores_table(assessment) -> DisplayTable | None:
+    """The scores of an assessment as a small table: criterion, score, maximum, and the totals."""
+    scores = assessment.scores if isinstance(assessment.scores, dict) else {}
+    criteria = assessment.criteria_set.criteria if isinstance(assessment.criteria_set.criteria, list) else []
+    known = [c for c in criteria if isinstance(c, dict) and isinstance(c.get("code"), str)]
+    if not known and not scores:
+        return None
+    limits = assessment.criteria_set.max_scores()
+    rows = []
+    for c in known:
+        score = scores.get(c["code"])
+        rows.append([c["code"], c.get("text") or "", format_number(score) if score is not None else "—",
+                     format_number(limits[c["code"]]) if c["code"] in limits else "—"])
+    codes = {c["code"] for c in known}
+    rows += [[code, "", format_number(score) if isinstance(score, int | float) else str(score), "—"]
+             for code, score in scores.items() if code not in codes]
+    return DisplayTable(headers=[_("Criterion"), _("Content"), _("Score"), _("Maximum")],
+                        numeric=[False, False, True, True], rows=rows,
+                        footer=[str(_("Total")), "", format_number(assessment.compute_total()),
+                                format_number(assessment.criteria_set.max_total)])
+
+
+def assessment_detail(request, assessment) -> dict:
+    table = scores_table(assessment)
+    return {"field_values": {"scores": table}} if table is not None else {}
+
+
 register(ModelUI(
     model=CriteriaAssessment,
     list_columns=("assessed_on", "organization", "criteria_set", "total", "result"),
-    form_fields=("organization", "criteria_set", "assessed_on", "scores", "result", "notes"),
+    form_fields=("organization", "criteria_set", "assessed_on", "result", "notes"),
+    form_class=CriteriaAssessmentForm,
     detail_fields=("organization", "criteria_set", "assessed_on", "scores", "total", "result", "notes"),
     filterset_class=filters.CriteriaAssessmentFilterSet,
     select_related=("organization", "criteria_set"),
     ordering=("-assessed_on", "-pk"),
     autocomplete_fields=("organization",),
+    extra_detail=assessment_detail,
     menu_group=GROUP,
 ))
 

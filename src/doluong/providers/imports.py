@@ -1,12 +1,10 @@
-"""Imports of the providers' registers, and designation scopes for the records' import.
+"""Imports of the providers' registers.
 
-:class:`ScopeMap` is the set-based equivalent of ``providers.selectors.scope_problem`` (used by
-``records.imports``). The specs: ``designations`` (by provider and decision number),
+The specs: ``designations`` (by provider and decision number),
 ``designation-scopes`` (by designation, kind and activity), ``accreditations`` (by standard and number)
 and ``officers`` (by provider and officer certificate number).
 """
 
-import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 
@@ -14,40 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from doluong.core.roles import Role, role_of
-from doluong.imports import db, values
+from doluong.imports import values
 from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
 from doluong.instruments.imports import KIND_CODE, kind_editions, kind_on
 from doluong.orgs.imports import resolve_organization, tax_code
-from doluong.providers.models import Accreditation, Activity, Designation, DesignationScope, VerificationOfficer
-
-
-class ScopeMap:
-    """Every designation scope of some providers, loaded in one query."""
-
-    def __init__(self, provider_ids):
-        self.scopes: dict[tuple, list[tuple]] = {}
-        rows = DesignationScope.objects.filter(designation__provider_id__in=provider_ids).values_list(
-            "designation__provider_id", "kind_id", "activity", "designation__decision_date",
-            "designation__expires_on", "designation__revoked_on", "range_max")
-        for provider, kind, activity, start, expires, revoked, limit in rows:
-            self.scopes.setdefault((provider, kind, activity), []).append((start, expires, revoked, limit))
-
-    def problem(self, *, provider_id: int, kind_id: int, activity: str, on: dt.date,
-                range_max: Decimal | None = None) -> tuple[str, dict] | None:
-        """As :func:`doluong.providers.selectors.scope_problem`: (message marked for translation, params)."""
-        scopes = [s for s in self.scopes.get((provider_id, kind_id, activity), ())
-                  if s[0] <= on and (s[1] is None or s[1] >= on) and (s[2] is None or s[2] > on)]
-        if not scopes:
-            if activity != Activity.VERIFICATION:
-                return None
-            return (gettext_noop("The provider has no designation in force on %(date)s for verifying this kind of "
-                                 "instrument."), {"date": on.strftime("%d/%m/%Y")})
-        if range_max is not None:
-            limits = [s[3] for s in scopes]
-            if all(lim is not None and range_max > lim for lim in limits):
-                return (gettext_noop("The instrument's capacity %(cap)s exceeds the designated range (up to "
-                                     "%(lim)s)."), {"cap": range_max.normalize(), "lim": max(limits).normalize()})
-        return None
+from doluong.providers.models import Accreditation, Designation, DesignationScope, VerificationOfficer
 
 
 def resolve_officer(batch: Batch, *, column: str = "officer_certificate", target: str = "officer_id") -> None:
@@ -74,8 +43,8 @@ def resolve_officer(batch: Batch, *, column: str = "officer_certificate", target
 
 # --- import specs: designations, their scopes, accreditations, verification officers ---------------
 #
-# The rules of the models (``Designation.clean()``, date order, the unique constraints used as natural
-# keys) are applied set-based in steps; a row that breaks one is rejected with the column and a reason.
+# The models' declared rules (dates in order) are applied by the engine to every batch, with the stored
+# values of columns the file leaves out; the unique constraints are the natural keys.
 # The many-to-many fields (``Accreditation.fields``, ``VerificationOfficer.kinds``) are not imported: the
 # engine decides "changed" from concrete columns only, so a row whose only change is in the m2m would be
 # counted unchanged and never reach ``after_write``; its history and revert would not cover it either.
@@ -114,33 +83,6 @@ def _provider(batch: Batch, *, tax: str = "provider_tax_code", code: str = "prov
     resolve_organization(batch, tax=tax, code=code, target=target, default_to_user=own, missing=code)
 
 
-def _existing_values(batch: Batch, model, key: tuple[str, ...], names: list[str]) -> dict[tuple, dict]:
-    """The stored ``names`` of the batch's objects that exist already, by natural key (one query)."""
-    keys = list({tuple(r[a] for a in key) for r in batch.rows})
-    found = db.fetch_by_keys(model, key, keys, names)
-    return {k: dict(zip(names, v[1:], strict=True)) for k, v in found.items()}
-
-
-def dates_in_order(model, key: tuple[str, ...], earlier: str, later: str, message: str):
-    """A step rejecting rows whose ``later`` date is before their ``earlier`` one (a column left out of
-    the file keeps the stored value, so a partial update cannot break the rule either)."""
-
-    def step(batch: Batch) -> None:
-        present = batch.context["present"]
-        if earlier not in present and later not in present:
-            return
-        missing = [n for n in (earlier, later) if n not in present]
-        stored = _existing_values(batch, model, key, missing) if missing else {}
-        for row in batch.rows:
-            old = stored.get(tuple(row[a] for a in key), {})
-            start = row[earlier] if earlier in present else old.get(earlier)
-            end = row[later] if later in present else old.get(later)
-            if start is not None and end is not None and end < start:
-                batch.reject(row, later if later in present else earlier, message)
-
-    return step
-
-
 # --- designations ----------------------------------------------------------------------------------
 
 DESIGNATION_KEY = ("provider_id", "decision_number")
@@ -160,13 +102,7 @@ register(ImportSpec(
         field_column(DES, "notes", aliases=("Ghi chú",)),
     ],
     natural_key=[DESIGNATION_KEY],
-    steps=[
-        _provider,
-        dates_in_order(DES, DESIGNATION_KEY, "decision_date", "expires_on",
-                       gettext_noop("The expiry date is before the decision date.")),
-        dates_in_order(DES, DESIGNATION_KEY, "decision_date", "revoked_on",
-                       gettext_noop("The revocation date is before the decision date.")),
-    ],
+    steps=[_provider],  # the model's rules (dates in order) are applied by the engine
     write_fields=["provider_id", "decision_number", "decision_date", "issuer", "expires_on", "revoked_on", "notes"],
     export_select_related=("provider",),
     order_by=("provider__name", "-decision_date", "decision_number", "pk"),
@@ -257,8 +193,6 @@ register(ImportSpec(
     steps=[
         lambda batch: _provider(batch, tax="organization_tax_code", code="organization_provider_code",
                                 target="organization_id"),
-        dates_in_order(ACC, ACCREDITATION_KEY, "issued_on", "expires_on",
-                       gettext_noop("The expiry date is before the issue date.")),
     ],
     write_fields=["organization_id", "standard", "number", "body", "issued_on", "expires_on", "scope"],
     export_select_related=("organization",),
@@ -287,8 +221,6 @@ register(ImportSpec(
     natural_key=[OFFICER_KEY],
     steps=[
         lambda batch: _provider(batch, own_for_providers=True),
-        dates_in_order(OFF, OFFICER_KEY, "issued_on", "expires_on",
-                       gettext_noop("The expiry date is before the issue date.")),
     ],
     write_fields=["provider_id", "full_name", "certificate_number", "issued_on", "expires_on", "is_active"],
     export_select_related=("provider",),

@@ -1,12 +1,13 @@
 """Designations of verification/calibration/testing providers, accreditations, verification officers."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from doluong.core.access import ALL
 from doluong.core.models import BaseModel
 from doluong.core.roles import Role
+from doluong.core.rules import DateOrder
 from doluong.instruments.models import InstrumentKind, MetrologyField
 from doluong.orgs.models import Organization
 
@@ -15,6 +16,15 @@ class Activity(models.TextChoices):
     VERIFICATION = "verification", _("Verification")
     CALIBRATION = "calibration", _("Calibration")
     TESTING = "testing", _("Testing")
+
+
+def designation_in_force(decision_date, expires_on, revoked_on, on) -> bool:
+    """A designation is in force from its decision date to its expiry (inclusive), until the day it is revoked."""
+    if decision_date is None or decision_date > on:
+        return False
+    if expires_on is not None and on > expires_on:
+        return False
+    return revoked_on is None or on < revoked_on
 
 
 class Designation(BaseModel):
@@ -33,6 +43,10 @@ class Designation(BaseModel):
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL},
     }
+    rules = (
+        DateOrder("decision_date", "expires_on", gettext_noop("The expiry date is before the decision date.")),
+        DateOrder("decision_date", "revoked_on", gettext_noop("The revocation date is before the decision date.")),
+    )
 
     class Meta:
         ordering = ("-decision_date",)
@@ -46,17 +60,6 @@ class Designation(BaseModel):
         if self.decision_date:
             return f"{self.decision_number} ({self.decision_date:%d/%m/%Y})"
         return self.decision_number
-
-    def clean(self):
-        if self.expires_on and self.decision_date and self.expires_on < self.decision_date:
-            raise ValidationError({"expires_on": _("The expiry date is before the decision date.")})
-
-    def in_force_on(self, day) -> bool:
-        if self.decision_date > day:
-            return False
-        if self.expires_on and day > self.expires_on:
-            return False
-        return not (self.revoked_on and day >= self.revoked_on)
 
 
 class DesignationScope(BaseModel):
@@ -107,6 +110,7 @@ class Accreditation(BaseModel):
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL},
     }
+    rules = (DateOrder("issued_on", "expires_on", gettext_noop("The expiry date is before the issue date.")),)
 
     class Meta:
         ordering = ("-issued_on",)
@@ -130,6 +134,7 @@ class VerificationOfficer(BaseModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     search_fields = ("full_name", "certificate_number")
+    rules = (DateOrder("issued_on", "expires_on", gettext_noop("The expiry date is before the issue date.")),)
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "provider"},
         "add": {Role.PROVIDER: "provider"},

@@ -1,4 +1,9 @@
-"""Reads about providers: is an activity on a kind within a provider's designation on a date?"""
+"""Reads about providers: is an activity on a kind within a provider's designation on a date?
+
+One predicate says when a designation is in force (:func:`designation_in_force`, with its query form
+:func:`in_force_q`), and one rule says whether a provider may record an activity on a kind on a date
+(:class:`ScopeMap`): the record form, the records import, DCC import and the demo all use them.
+"""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,38 +11,66 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from doluong.providers.models import Activity, DesignationScope
+from doluong.providers.models import Activity, DesignationScope, designation_in_force
+
+
+def in_force_q(on: dt.date, prefix: str = "") -> Q:
+    """The filter form of :func:`designation_in_force`; ``prefix`` leads to the designation (``designation__``)."""
+    return Q(**{f"{prefix}decision_date__lte": on}) & (
+        Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": on})) & (
+        Q(**{f"{prefix}revoked_on__isnull": True}) | Q(**{f"{prefix}revoked_on__gt": on}))
 
 
 def scopes_in_force(provider_id: int, on: dt.date):
-    return DesignationScope.objects.filter(
-        designation__provider_id=provider_id, designation__decision_date__lte=on,
-    ).filter(
-        Q(designation__expires_on__isnull=True) | Q(designation__expires_on__gte=on),
-        Q(designation__revoked_on__isnull=True) | Q(designation__revoked_on__gt=on),
-    )
+    return DesignationScope.objects.filter(in_force_q(on, "designation__"), designation__provider_id=provider_id)
+
+
+class ScopeMap:
+    """Every designation scope of some providers, loaded in one query; :meth:`problem` is the rule."""
+
+    def __init__(self, provider_ids):
+        self.scopes: dict[tuple, list[tuple]] = {}
+        rows = DesignationScope.objects.filter(designation__provider_id__in=provider_ids).values_list(
+            "designation__provider_id", "kind_id", "activity", "designation__decision_date",
+            "designation__expires_on", "designation__revoked_on", "range_max")
+        for provider, kind, activity, start, expires, revoked, limit in rows:
+            self.scopes.setdefault((provider, kind, activity), []).append((start, expires, revoked, limit))
+
+    def problem(self, *, provider_id: int, kind_id: int, activity: str, on: dt.date,
+                range_max: Decimal | None = None) -> tuple[str, dict] | None:
+        """Why the provider may not record ``activity`` on this kind on ``on`` (a message marked for translation
+        and its params), or None when it may.
+
+        Verification needs a designation in force covering the kind; calibration and testing are accepted
+        from any provider (they are not designated activities in every case) but, when the provider holds a
+        scope for the kind, its capacity limit applies.
+        """
+        scopes = [s for s in self.scopes.get((provider_id, kind_id, activity), ())
+                  if designation_in_force(s[0], s[1], s[2], on)]
+        if not scopes:
+            if activity != Activity.VERIFICATION:
+                return None
+            return (gettext_noop("The provider has no designation in force on %(date)s for verifying this kind of "
+                                 "instrument."), {"date": on.strftime("%d/%m/%Y")})
+        if range_max is not None:
+            range_max = Decimal(str(range_max))
+            limits = [s[3] for s in scopes]
+            if all(lim is not None and range_max > lim for lim in limits):
+                return (gettext_noop("The instrument's capacity %(cap)s exceeds the designated range (up to "
+                                     "%(lim)s)."), {"cap": number_format(range_max.normalize(), force_grouping=True),
+                                                    "lim": number_format(max(limits).normalize(),
+                                                                         force_grouping=True)})
+        return None
 
 
 def scope_problem(*, provider_id: int, kind_id: int, activity: str, on: dt.date,
                   range_max: Decimal | None = None) -> str | None:
-    """Why the provider may not record ``activity`` on this kind on ``on``, or None when it may.
-
-    Verification needs a designation in force covering the kind; calibration and testing are
-    accepted from any provider (they are not designated activities in every case) but, when the
-    provider holds a scope for the kind, its capacity limit applies.
-    """
-    scopes = list(scopes_in_force(provider_id, on).filter(kind_id=kind_id, activity=activity))
-    if not scopes:
-        if activity != Activity.VERIFICATION:
-            return None
-        return _("The provider has no designation in force on %(date)s for verifying this kind of instrument.") % {
-            "date": on.strftime("%d/%m/%Y")}
-    if range_max is not None:
-        range_max = Decimal(str(range_max))
-        limits = [s.range_max for s in scopes]
-        if all(lim is not None and range_max > lim for lim in limits):
-            return _("The instrument's capacity %(cap)s exceeds the designated range (up to %(lim)s).") % {
-                "cap": number_format(range_max.normalize(), force_grouping=True),
-                "lim": number_format(max(limits).normalize(), force_grouping=True)}
-    return None
+    """:meth:`ScopeMap.problem` for one record, translated."""
+    found = ScopeMap({provider_id}).problem(provider_id=provider_id, kind_id=kind_id, activity=activity, on=on,
+                                            range_max=range_max)
+    if found is None:
+        return None
+    message, params = found
+    return _(message) % params

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doluong.core import access
+from doluong.core import access, writes
 from doluong.core.roles import Role, role_of
 from doluong.instruments.models import Instrument, InstrumentKind
 from doluong.orgs.models import Organization
@@ -489,19 +489,19 @@ def resolve_instrument(parsed: ParsedDCC, user) -> Instrument:
                          "created.") % {"name": parsed.kind_name or parsed.kind_code or "—"})
     instrument = Instrument(owner=owner, kind=kind, serial_number=parsed.serial_number,
                             manufacturer=parsed.manufacturer, model_name=parsed.model_name, unit_id=owner.unit_id)
-    instrument.full_clean()
-    instrument.save()
-    return instrument
+    try:
+        return writes.save(instrument, user=user, via=writes.Via.DCC)
+    except ValidationError as exc:
+        raise DCCError(_messages(exc)) from None
 
 
 def import_dcc(xml: bytes | str, user, *, provider: Organization | None = None) -> ServiceRecord:
     """Create a calibration record (source ``dcc``) from a DCC; :class:`DCCError` says why not.
 
-    The document is validated against the schema first. The record is checked by the same rules as
-    the form (``full_clean``), and must fall within what ``user`` may add.
+    The document is validated against the schema first. The record is written through the write path
+    (:func:`doluong.core.writes.save`): the same rules as the form, history, the instruments' due dates,
+    and it must fall within what ``user`` may add.
     """
-    from doluong.records.services import after_record_saved
-
     parsed = parse(xml)
     if not access.can(user, ServiceRecord, "add"):
         raise DCCError(_("You may not add records."))
@@ -520,13 +520,15 @@ def import_dcc(xml: bytes | str, user, *, provider: Organization | None = None) 
             upper_limit=parsed.upper_limit, source=Source.DCC,
         )
         try:
-            record.full_clean()
+            writes.save(record, user=user, via=writes.Via.DCC)
         except ValidationError as exc:
-            raise DCCError("; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v)
-                                     for k, v in exc.message_dict.items())) from None
-        record.save()
-        after_record_saved(record)
-        if not access.restrict(ServiceRecord.objects.filter(pk=record.pk), user, "change").exists():
-            transaction.set_rollback(True)
-            raise DCCError(_("This record would be outside what your organisation may change."))
+            raise DCCError(_messages(exc)) from None
+        except writes.WriteRefused:
+            raise DCCError(_("This record would be outside what your organisation may change.")) from None
     return record
+
+
+def _messages(exc: ValidationError) -> str:
+    if not hasattr(exc, "error_dict"):
+        return " ".join(exc.messages)
+    return "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in exc.message_dict.items())

@@ -10,6 +10,7 @@ import re
 
 from django.utils.translation import get_language
 
+from doluong.core.numbers import NumberProblem, parse_decimal
 from doluong.metrology import InputError
 from doluong.metrology.calc import run
 
@@ -88,10 +89,9 @@ def compute(kind: str, payload: dict) -> dict:
 
 
 def number(text):
-    """A number typed by a person: ``0,015`` or ``0.015`` (also ``1.234,5``); the text itself if not a number.
-
-    Whatever is not a number is passed on unchanged, so that the engine names the field it rejects.
-    """
+    """A measured value typed by a person (``0,015``, ``0.015``, ``10.006``, ``1.234,5``), read by the project's
+    one rule for measurements (:func:`doluong.core.numbers.parse_decimal` with ``measurement=True``); the text
+    itself when it is not a number, so that the engine names the field it rejects."""
     if text is None:
         return None
     if isinstance(text, (int, float)):
@@ -101,17 +101,15 @@ def number(text):
         return None
     if s.lower() in ("inf", "∞"):
         return "inf"
-    if "," in s and "." in s and s.rfind(",") > s.rfind("."):
-        s = s.replace(".", "").replace(",", ".")
-    elif "," in s and "." not in s and s.count(",") == 1:
-        s = s.replace(",", ".")
-    try:
-        value = float(s)
-    except ValueError:
-        return str(text).strip()
-    if value.is_integer() and re.fullmatch(r"[-+]?\d+", s):
+    if re.fullmatch(r"[-+]?\d+", s):
         return int(s)
-    return value
+    try:
+        value = parse_decimal(s, measurement=True)
+    except NumberProblem:
+        return str(text).strip()
+    if not value.is_finite():
+        return str(text).strip()
+    return float(value)
 
 
 def number_list(text) -> list:

@@ -1,9 +1,10 @@
 """Verification, calibration and test records: upserted by provider and certificate number.
 
 The rules are those of ``ServiceRecord.clean()``, applied to a whole batch at once: the provider's
-designation scope on the record's date (:class:`doluong.providers.imports.ScopeMap`), an officer of
-the same provider, a verification ends in pass or fail, ``valid_until`` from the kind's interval,
-the unit defaulting to the instrument's.
+designation scope on the record's date (the same :class:`doluong.providers.selectors.ScopeMap`), an
+officer of the same provider, a verification ends in pass or fail, ``valid_until`` from the kind's
+interval (the same ``valid_until_for``), the unit defaulting to the instrument's. Instruments' due
+dates are refreshed by the model's follow-up (``records.services``), once per import.
 """
 
 from dataclasses import replace
@@ -12,17 +13,16 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from doluong.core.dates import valid_until
 from doluong.geo.imports import UNIT_COLUMNS, resolve_unit
 from doluong.imports.db import unnest_keys
 from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
 from doluong.instruments.imports import KIND_CODE, OWNER_TAX, kind_editions
 from doluong.instruments.models import Instrument, InstrumentKind
 from doluong.orgs.imports import resolve_organization
-from doluong.providers.imports import ScopeMap, resolve_officer
+from doluong.providers.imports import resolve_officer
 from doluong.providers.models import Activity
-from doluong.records.models import Result, ServiceRecord, Source
-from doluong.records.services import refresh_due_dates
+from doluong.providers.selectors import ScopeMap
+from doluong.records.models import VERIFICATION_ENDS, Result, ServiceRecord, Source, valid_until_for
 
 REC = ServiceRecord
 
@@ -93,7 +93,7 @@ def _rules(batch: Batch) -> None:
         result = row.get("result") or Result.PASS
         row["result"] = result
         if activity == Activity.VERIFICATION and result == Result.DONE:
-            batch.reject(row, "result", gettext_noop("A verification ends in pass or fail."))
+            batch.reject(row, "result", VERIFICATION_ENDS)
             continue
         on = row["performed_on"]
         key = (row["provider_id"], row["_kind_id"], activity, on, row["_capacity"])
@@ -110,7 +110,7 @@ def _rules(batch: Batch) -> None:
             if until is None:
                 if len(validity) > 100_000:
                     validity.clear()
-                until = validity[(on, interval)] = valid_until(on, interval)
+                until = validity[(on, interval)] = valid_until_for(activity, result, on, interval)
             row["valid_until"] = until
         else:
             row["valid_until"] = None
@@ -119,22 +119,6 @@ def _rules(batch: Batch) -> None:
 
 
 _UNSEEN = object()
-
-
-def _after_write(context, rows) -> None:
-    """Collect the instruments whose due dates need a refresh; refreshed once, after the last batch (an
-    instrument verified in many batches is updated once, not once per batch)."""
-    ids = context.setdefault("due_refresh", set())
-    ids.update(r["instrument_id"] for r in rows)
-    ids.update(r["_old"]["instrument_id"] for r in rows if "_old" in r and "instrument_id" in r["_old"])
-
-
-def _after_import(context) -> None:
-    refresh_due_dates(context.pop("due_refresh", ()))
-
-
-def _before_revert(ids):
-    return set(REC.objects.filter(pk__in=ids).values_list("instrument_id", flat=True))
 
 
 register(ImportSpec(
@@ -167,11 +151,7 @@ register(ImportSpec(
     write_fields=["provider_id", "certificate_number", "instrument_id", "activity", "performed_on", "result",
                   "stamp_number", "officer_id", "unit_id", "measurand", "notes", "valid_until"],
     new_defaults={"source": Source.IMPORT},
-    after_write=_after_write,
-    after_import=_after_import,
     overlap_writes=True,  # the steps look up providers, instruments, scopes, officers and units, never records
-    before_revert=_before_revert,
-    after_revert=refresh_due_dates,
     export_select_related=("provider", "instrument", "instrument__owner", "instrument__kind", "officer", "unit",
                            "unit__edition"),
     order_by=("-performed_on", "-pk"),

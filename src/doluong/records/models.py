@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from doluong.core.access import ALL
 from doluong.core.dates import valid_until
@@ -132,10 +133,19 @@ class ServiceRecord(BaseModel):
     def compute_valid_until(self):
         """Verification passed → valid to the day before the same date one interval later."""
         kind = self.instrument.kind if self.instrument_id else None
-        if (self.activity == Activity.VERIFICATION and self.result == Result.PASS and kind is not None
-                and kind.verification_interval_months):
-            return valid_until(self.performed_on, kind.verification_interval_months)
-        return None
+        return valid_until_for(self.activity, self.result, self.performed_on,
+                               kind.verification_interval_months if kind is not None else None)
+
+    def derive(self) -> None:
+        """The derived values: the evaluation of points, budget and decision, valid-until, the unit of the date.
+
+        The write path calls this before every save (``full_clean`` too), so a stored record never keeps
+        values computed from other inputs than its own."""
+        self._evaluation_errors = evaluate_record(self)
+        if self.performed_on and self.instrument_id:
+            self.valid_until = self.compute_valid_until()
+            if self.unit_id is None:
+                self.unit_id = self.instrument.unit_id
 
     def clean(self):
         errors = {}
@@ -148,18 +158,27 @@ class ServiceRecord(BaseModel):
             if problem:
                 errors["__all__"] = problem
         if self.activity == Activity.VERIFICATION and self.result == Result.DONE:
-            errors["result"] = _("A verification ends in pass or fail.")
+            errors["result"] = _(VERIFICATION_ENDS)
         if self.provider_id and self.certificate_number:
             dup = ServiceRecord.objects.filter(provider_id=self.provider_id,
                                                certificate_number=self.certificate_number).exclude(pk=self.pk)
             if dup.exists():
                 errors["certificate_number"] = _("Certificate number %(n)s is already used by this provider.") % {
                     "n": self.certificate_number}
-        for name, message in evaluate_record(self).items():
+        if getattr(self, "_evaluation_errors", None) is None:
+            self.derive()  # clean() called on its own (full_clean derives first)
+        for name, message in self._evaluation_errors.items():
             errors.setdefault(name, message)
         if errors:
             raise ValidationError(errors)
-        if self.performed_on and self.instrument_id:
-            self.valid_until = self.compute_valid_until()
-            if self.unit_id is None:
-                self.unit_id = self.instrument.unit_id
+
+
+VERIFICATION_ENDS = gettext_noop("A verification ends in pass or fail.")
+
+
+def valid_until_for(activity: str, result: str, performed_on, interval_months: int | None):
+    """The one rule for a record's validity (form, import, DCC): a passing verification is valid to the day
+    before the same date one verification interval later; anything else has no validity date."""
+    if activity == Activity.VERIFICATION and result == Result.PASS and interval_months and performed_on:
+        return valid_until(performed_on, interval_months)
+    return None

@@ -1,8 +1,9 @@
-"""Writes that keep instruments' due dates in step with their records."""
+"""Writes that keep instruments' due dates in step with their records (a follow-up of the write path)."""
 
 from django.db import connection
 from django.db.models import Max, OuterRef, Subquery
 
+from doluong.core import writes
 from doluong.instruments.models import Instrument
 from doluong.providers.models import Activity
 from doluong.records.models import Result, ServiceRecord
@@ -48,13 +49,8 @@ def _refresh_due_dates_postgresql(ids: list[int]) -> int:
     return updated
 
 
-def after_record_saved(record: ServiceRecord) -> None:
-    ids = {record.instrument_id}
-    before = getattr(record, "_loaded_snapshot", None) or {}
-    if before.get("instrument_id"):
-        ids.add(before["instrument_id"])
-    refresh_due_dates(ids)
-
-
-def after_record_deleted(record: ServiceRecord) -> None:
-    refresh_due_dates([record.instrument_id])
+@writes.follow_up(ServiceRecord, fields=("instrument_id",))
+def _due_dates_follow_records(values) -> None:
+    """After any write of records (form, import, DCC, revert): the due dates of the instruments they name,
+    before and after the write."""
+    refresh_due_dates(values["instrument_id"])

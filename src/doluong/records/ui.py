@@ -7,7 +7,6 @@ from doluong.providers.models import VerificationOfficer
 from doluong.records.forms import RECORD_FIELDS, ServiceRecordForm
 from doluong.records.models import ServiceRecord
 from doluong.records.presentation import detail_extra
-from doluong.records.services import after_record_deleted, after_record_saved
 
 register(ModelUI(
     model=ServiceRecord,
@@ -22,8 +21,6 @@ register(ModelUI(
     select_related=("instrument", "instrument__kind", "provider"),
     ordering=("-performed_on", "-pk"),
     autocomplete_fields=("provider", "instrument", "unit"),
-    after_save=after_record_saved,
-    after_delete=after_record_deleted,
     menu_group="records",
 ))
 
