@@ -145,6 +145,24 @@ def test_a_bulk_import_row_names_the_file_and_links_the_batch(officer_client, of
     assert reverse("imports:batch", args=[batch.pk]) in page
 
 
+def test_a_batch_the_reader_may_not_open_is_not_named(client, officer, settings):
+    from doluong.imports.models import ImportBatch
+
+    enterprise = EnterpriseFactory()
+    case = CaseFactory(enterprise=enterprise)
+    ct = ContentType.objects.get_for_model(AssuranceCase)
+    batch = ImportBatch.objects.create(kind="programmes.assurancecase", content_type=ct, user=officer,
+                                       user_name=officer.username, file_name="noi-bo.xlsx", sha256="0" * 64)
+    ObjectChange.objects.create(action="create", content_type=ct, object_id=case.pk, object_id_end=case.pk,
+                                object_repr="1", request_id=batch.uuid, user=officer, user_name=officer.username)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    client.force_login(make_user(Role.ENTERPRISE, enterprise))
+    page = client.get(case.get_absolute_url()).content.decode()
+    text = text_of(page, "history")
+    assert "Tạo bằng nhập hàng loạt" in text
+    assert "noi-bo.xlsx" not in page and reverse("imports:batch", args=[batch.pk]) not in page
+
+
 def test_a_bulk_row_without_a_described_request_still_reads(officer):
     case = CaseFactory()
     ct = ContentType.objects.get_for_model(AssuranceCase)

@@ -341,13 +341,7 @@ def field_to_change(model, controls):
 
 
 def _form_edit_cases():
-    from doluong.orgs.models import User
-
-    known = {User: "orgs.forms.UserForm keeps `password` in Meta.fields, so an edit that leaves the password box "
-                   "empty sets User.password to '' and the model refuses it (blank): no user can be edited "
-                   "without typing a new password"}
-    return [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=known[m])) if m in known else m
-            for m in MODELS]
+    return list(MODELS)
 
 
 @pytest.mark.parametrize("model", _form_edit_cases(), ids=_id)

@@ -144,9 +144,11 @@ def related_block(rel, obj, user) -> dict:
     rel_ui = registry.get(rel.model)
     items = list(rqs[: rel.limit + 1])
     shown = items[: rel.limit]
-    list_url = None
+    list_url = add_url = None
     if rel_ui is not None:
         list_url = reverse(rel_ui.url_name("list")) + f"?{rel.lookup}={obj.pk}"
+        if access.can(user, rel.model, "add") and "__" not in rel.lookup:
+            add_url = reverse(rel_ui.url_name("add")) + f"?{rel.lookup}={obj.pk}"  # pre-fills this object
     columns = []
     for name in rel.columns:
         try:
@@ -164,7 +166,7 @@ def related_block(rel, obj, user) -> dict:
                   else None for c in columns]
     rows = [field_rows(i, rel.columns, compact=True) for i in shown]
     return {
-        "rel": rel, "items": shown, "more": len(items) > rel.limit, "list_url": list_url,
+        "rel": rel, "items": shown, "more": len(items) > rel.limit, "list_url": list_url, "add_url": add_url,
         "columns": columns, "rows": rows, "totals": totals,
     }
 

@@ -182,7 +182,6 @@ def _stored(obj):
 
 def check_not_locked(obj) -> None:
     stored = _stored(obj)
-    print("DBG", obj, getattr(obj, "_loaded_snapshot", "NONE"), stored and stored.edit_lock())
     reason = stored.edit_lock() if stored is not None and hasattr(stored, "edit_lock") else None
     if reason:
         raise ValidationError(reason)

@@ -45,8 +45,9 @@ from doluong.providers.models import (
     Designation,
     DesignationScope,
     VerificationOfficer,
+    designation_in_force,
 )
-from doluong.records.models import Result, ServiceRecord, Source
+from doluong.records.models import Result, ServiceRecord, Source, valid_until_for
 from doluong.records.services import refresh_due_dates
 
 ANCHOR = dt.date(2026, 11, 24)
@@ -801,7 +802,8 @@ def _instrument_plans(ctx: Ctx, enterprises, by_sector, utilities) -> list[Instr
 
 
 class Chooser:
-    """Picks a provider allowed to do an activity on a kind on a date (mirrors scope_problem)."""
+    """Picks a provider allowed to do an activity on a kind on a date (the rule of providers.selectors.ScopeMap,
+    with the same designation_in_force predicate, over the designations the demo made)."""
 
     def __init__(self, ctx: Ctx, windows, plans: list[ProviderPlan], officers):
         self.rng = ctx.rng
@@ -812,7 +814,8 @@ class Chooser:
     def provider(self, code: str, activity: str, day: dt.date, range_max: float | None, unit_origin: str):
         candidates, weights = [], []
         for plan, start, end, limit in self.windows.get((code, activity), ()):
-            if start <= day <= end and (range_max is None or limit is None or Decimal(str(range_max)) <= limit):
+            if designation_in_force(start, end, None, day) and (
+                    range_max is None or limit is None or Decimal(str(range_max)) <= limit):
                 if plan in candidates:
                     continue
                 candidates.append(plan)
@@ -979,8 +982,7 @@ def _insert_records(ctx: Ctx, records: list[tuple], plans: list[InstrumentPlan],
         if activity == Activity.VERIFICATION and result == Result.PASS:
             stamp_seq[(plan.code, day.year)] += 1
             stamp = f"{plan.code}{day:%y}-{stamp_seq[(plan.code, day.year)]:07d}"
-            months = ctx.kinds[ip.kind].verification_interval_months
-            until = valid_until(day, months) if months else None
+            until = valid_until_for(activity, result, day, ctx.kinds[ip.kind].verification_interval_months)
         notes = note
         if result == Result.FAIL:
             notes = rng.choice(["Sai số vượt quá sai số lớn nhất cho phép.",
@@ -1019,6 +1021,11 @@ def load_demo(*, scale: float = 1.0, seed: int = 2019, accounts: bool = True, fo
                     "seconds": time.perf_counter() - started}
         delete_demo(log)
     ctx = Ctx(rng=random.Random(seed), scale=scale, log=log)
+    # The demo writes in bulk around the write path and without history, on purpose: the data are invented,
+    # so history rows would describe actions nobody took (and would be the largest table); every object
+    # says where it came from instead (records: source "demo", organisations: DEMO_NOTE). The rules are
+    # those of the write path all the same: the designation-in-force predicate chooses the providers
+    # (Chooser) and valid_until_for dates the records.
     with transaction.atomic(), change_context(enabled=False):
         ctx.kinds = current_kinds()
         ctx.fields = {f.code: f for f in MetrologyField.objects.all()}

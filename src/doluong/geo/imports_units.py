@@ -163,12 +163,15 @@ def _link_parents(context, rows) -> None:
     links = [AU(pk=r["_id"], parent_id=r["_parent_row"]["_id"], province_id=_province_of(r["_parent_row"]))
              for r in rows if "_parent_row" in r and "_id" in r and "_id" in r["_parent_row"]]
     if links:
+        # Part of the bulk creation (these units were created by this batch a moment ago): its history row and
+        # revert cover them, so the link needs no history of its own.
         AU.objects.bulk_update(links, ["parent", "province"], batch_size=500)
 
 
 def _before_revert(ids):
     """Units of the batch under units of the batch would protect them from deletion: detach them first (the
     changed ones are restored from their state before, parent included)."""
+    # Inside the revert, before the created units are deleted (their deletion is logged by the write path).
     AU.objects.filter(pk__in=ids, parent_id__in=ids).update(parent=None)
     AU.objects.filter(pk__in=ids, province_id__in=ids).update(province=None)
 

@@ -1,5 +1,8 @@
 """Loading Vietnam's administrative maps from the ``vietnam-provinces`` package.
 
+A loader of reference data (bulk, history off: the maps come from the package, not from a person's
+action); edits of units go through the forms and imports, i.e. the write path.
+
 Two editions are loaded for the whole country: the three-level map in force until 30 June 2025
 (63 provinces, districts, communes) and the two-level map from 1 July 2025 (34 provinces,
 communes), with the succession of every old commune and province to the new ones as published by

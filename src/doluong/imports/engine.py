@@ -661,10 +661,13 @@ class Importer:
         touched = self.touched
         if not touched.values:
             return
+        ids = touched.values.get("id")
         for row in new:
             touched.add(row)
         for row in changed:
             touched.add(row, row.get("_old"))
+        if ids is not None:  # rows carry their object's id as "_id"
+            ids.update(r["_id"] for r in (*new, *changed) if r.get("_id") is not None)
 
     def _check_access(self, new: list[dict], changed: list[dict]):
         """The write path's access check for rows (:func:`doluong.core.writes.check_rows_access`)."""

@@ -1,4 +1,8 @@
-"""Loading indicator definitions and a plan's targets."""
+"""Loading indicator definitions and a plan's targets.
+
+A loader of reference data (``load_reference``, run with history off): definitions are matched by code
+with ``update_or_create``; officers change targets and manual values through the forms (the write path).
+"""
 
 import datetime as dt
 from decimal import Decimal

@@ -11,6 +11,7 @@ overwrites a row an administrator has already verified (``is_seed=False``).
 import datetime as dt
 from decimal import Decimal
 
+from doluong.core import writes
 from doluong.inspections.models import ViolationType
 
 DECREE = "Nghị định 119/2017/NĐ-CP (sửa đổi, bổ sung bởi Nghị định 126/2021/NĐ-CP)"
@@ -51,11 +52,11 @@ def load_violation_types() -> dict[str, int]:
                   "notes": NOTE}
         row = existing.get(code)
         if row is None:
-            ViolationType(code=code, **values).save()
+            writes.save(ViolationType(code=code, **values), user=None, via=writes.Via.SYSTEM)
             created += 1
         elif row.is_seed and any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(row, k, v)
-            row.save()
+            writes.save(row, user=None, via=writes.Via.SYSTEM)
             updated += 1
     return {"violation_types_created": created, "violation_types_updated": updated}

@@ -243,12 +243,14 @@ def _link_traced(context, rows) -> None:
     links = [STD(pk=r["_id"], traced_to_id=r["_traced_row"]["_id"]) for r in rows
              if "_traced_row" in r and "_id" in r and "_id" in r["_traced_row"]]
     if links:
+        # Part of the bulk creation (standards created by this batch): its history row and revert cover them.
         STD.objects.bulk_update(links, ["traced_to"], batch_size=500)
 
 
 def _before_revert(ids):
     """Standards of the batch traced to standards of the batch would protect them from deletion: unlink them
     (the changed ones are restored from their state before, link included)."""
+    # Inside the revert, before the created standards are deleted (their deletion is logged by the write path).
     STD.objects.filter(pk__in=ids, traced_to_id__in=ids).update(traced_to=None)
 
 

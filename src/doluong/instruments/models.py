@@ -122,6 +122,9 @@ class Instrument(BaseModel):
     search_fields = ("serial_number", "manufacturer", "model_name", "location")
     # The kind and owner names make "cân ô tô hòa phát" find an instrument.
     search_related = (("kind_id", "name"), ("owner_id", "name"))
+    # The due dates are derived from the records (refreshed set-based by records.services): the records' own
+    # history tells their story.
+    changelog_exclude = (*BaseModel.changelog_exclude, "verification_due_on", "last_verified_on")
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: "owner"},
         "add": {Role.PROVIDER: ALL, Role.ENTERPRISE: "owner"},

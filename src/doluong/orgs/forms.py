@@ -15,7 +15,9 @@ class UserForm(BaseModelForm):
 
     class Meta:
         model = User
-        fields = ("username", "first_name", "last_name", "email", "organization", "role", "is_active", "password")
+        # ``password`` is a form field only: the model's stored hash is set by save() when one is typed, never
+        # overwritten with the empty box.
+        fields = ("username", "first_name", "last_name", "email", "organization", "role", "is_active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

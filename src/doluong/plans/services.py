@@ -165,6 +165,8 @@ def load_plan_210(*, lead_agency: Organization | None = None) -> Plan:
     second run changes nothing (and logs nothing). ``lead_agency`` defaults to the Yên Bái DOST,
     created by name if missing.
     """
+    # A loader of reference data: rows are matched with get_or_create (created as the plan says) and changes go
+    # through the write path (_update).
     lead = lead_agency or yen_bai_dost()
     data = plan_210.PLAN
     plan, _created = Plan.objects.get_or_create(

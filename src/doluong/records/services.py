@@ -14,6 +14,9 @@ def refresh_due_dates(instrument_ids) -> int:
 
     Due date: the latest valid_until among passing verifications; last verified: the latest
     verification date of any result. Returns the number of instruments updated.
+
+    The two columns are derived from the records (whose writes have their history), so this set-based
+    update is the follow-up's own write and leaves no history row (``Instrument.changelog_exclude``).
     """
     ids = sorted({i for i in instrument_ids if i is not None})
     if not ids:
