@@ -117,3 +117,22 @@ def test_the_detail_page_shows_scores_as_a_table(officer_client):
     assert "Tổng cộng 23,5 45" in table
     fields = page[page.index('class="table table-sm mb-0 detail-table"'):]
     assert "{" not in visible(fields[: fields.index("</table>")])
+
+
+def test_a_criteria_set_is_typed_one_criterion_per_line_not_as_json(officer_client):
+    from doluong.programmes.models import CriteriaSet
+
+    page = officer_client.get(reverse("programmes:criteriaset_add")).content.decode()
+    assert 'name="criteria_text"' in page and 'name="criteria"' not in page
+    r = officer_client.post(reverse("programmes:criteriaset_add"), {
+        "code": "TC-1", "name": "Bộ tiêu chí", "version": "1", "is_active": "on",
+        "criteria_text": "C1 | Nhân lực được đào tạo | 10\nC2 | Chuẩn đo lường | 12,5\n"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    cs = CriteriaSet.objects.get(code="TC-1")
+    assert cs.criteria == [{"code": "C1", "text": "Nhân lực được đào tạo", "max_score": 10},
+                           {"code": "C2", "text": "Chuẩn đo lường", "max_score": 12.5}]
+    edit = officer_client.get(reverse("programmes:criteriaset_edit", args=[cs.pk])).content.decode()
+    assert "C2 | Chuẩn đo lường | 12,5" in edit
+    r = officer_client.post(reverse("programmes:criteriaset_add"), {
+        "code": "TC-2", "name": "x", "version": "1", "criteria_text": "C1 | only two parts"})
+    assert r.status_code == 400 and not CriteriaSet.objects.filter(code="TC-2").exists()

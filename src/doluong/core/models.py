@@ -26,9 +26,22 @@ class RestrictedQuerySet(models.QuerySet):
 
 class BaseManager(models.Manager.from_queryset(RestrictedQuerySet)):
     def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        names = related_names(self.model, objs)  # one query per searchable relation, not one per object
         for obj in objs:
-            obj.refresh_search_text()
+            obj.refresh_search_text(names)
         return super().bulk_create(objs, *args, **kwargs)
+
+
+def related_names(model, objs) -> dict[str, dict]:
+    """{attname: {related id: name}} for the ``search_related`` of ``objs`` whose relation is not loaded."""
+    out = {}
+    for attname, name in getattr(model, "search_related", ()):
+        relation = attname[:-3]
+        ids = {getattr(o, attname) for o in objs if relation not in o._state.fields_cache} - {None}
+        target = model._meta.get_field(relation).related_model
+        out[attname] = dict(target._default_manager.filter(pk__in=ids).values_list("pk", name)) if ids else {}
+    return out
 
 
 class ChangeLogged(models.Model):
@@ -52,7 +65,7 @@ class ChangeLogged(models.Model):
             instance._loaded_snapshot = snapshot(instance)
         return instance
 
-    def refresh_search_text(self) -> None:
+    def refresh_search_text(self, names: dict | None = None) -> None:
         """Models without a search column have nothing to refresh."""
 
 
@@ -84,11 +97,18 @@ class BaseModel(ChangeLogged):
     class Meta:
         abstract = True
 
-    def refresh_search_text(self) -> None:
+    def refresh_search_text(self, names: dict | None = None) -> None:
+        """``names``: related names looked up for many objects at once (:func:`related_names`)."""
         related = {}
         for attname, name in self.search_related:
-            target = getattr(self, attname[:-3], None) if getattr(self, attname, None) is not None else None
-            related[attname] = getattr(target, name, None) if target is not None else None
+            pk = getattr(self, attname, None)
+            relation = attname[:-3]
+            if pk is None:
+                related[attname] = None
+            elif names is not None and relation not in self._state.fields_cache:
+                related[attname] = names.get(attname, {}).get(pk)
+            else:
+                related[attname] = getattr(getattr(self, relation), name, None)
         self.search_text = search_text_of(type(self), {n: getattr(self, n, None) for n in self.search_fields},
                                           related)
 

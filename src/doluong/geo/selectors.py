@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from doluong.geo.models import AdministrativeUnit, MapEdition, UnitLevel, UnitSuccession
+from doluong.geo.models import AdministrativeUnit, MapEdition, UnitSuccession
 
 
 def edition_on(day: dt.date) -> MapEdition:
@@ -24,21 +24,3 @@ def successor_on_current_map(unit: AdministrativeUnit) -> AdministrativeUnit:
             return unit
         unit = link.successor
     return unit
-
-
-def current_province_map() -> dict[int, int]:
-    """{unit id → id of its province on today's map} for every unit of every edition, in 3 queries.
-
-    Used by indicators that count records made on an older map on today's map.
-    """
-    result: dict[int, int] = {}
-    latest = MapEdition.objects.order_by("-valid_from").first()
-    units = list(AdministrativeUnit.objects.values_list("id", "edition_id", "level", "province_id"))
-    succ = dict(UnitSuccession.objects.filter(is_primary=True, predecessor__level=UnitLevel.PROVINCE)
-                .values_list("predecessor_id", "successor_id"))
-    for uid, edition_id, level, province_id in units:
-        prov = uid if level == UnitLevel.PROVINCE else province_id
-        if latest is not None and edition_id != latest.pk:
-            prov = succ.get(prov, prov)
-        result[uid] = prov
-    return result

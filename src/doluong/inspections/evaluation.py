@@ -6,6 +6,8 @@ save. This module imports only models and :mod:`doluong.metrology`, never
 :mod:`doluong.inspections.services` (which re-exports these functions for its callers).
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import re
 from decimal import Decimal
@@ -13,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from doluong.inspections.models import CheckResult, InstrumentCheck, LotCheck, LotOutcome
+from doluong.inspections.choices import CheckResult, LotOutcome
 from doluong.metrology import mpe as mpe_engine
 from doluong.metrology import prepackages
 from doluong.metrology._common import InputError
@@ -56,7 +58,7 @@ def lot_outcome(verdict: dict) -> str:
     return LotOutcome.REJECTED
 
 
-def lot_check_evaluate(*, lot: LotCheck) -> dict:
+def lot_check_evaluate(*, lot) -> dict:  # lot: an inspections.models.LotCheck (which calls this)
     """Evaluate ``lot`` with :func:`doluong.metrology.prepackages.evaluate_lot`; set ``verdict`` and ``outcome``.
 
     Does not save. Raises ValidationError (on the field concerned) when the engine refuses the input,
@@ -97,7 +99,7 @@ def valid_verification_on(instrument_id: int, day: dt.date) -> ServiceRecord | N
             .order_by("-performed_on", "-pk").first())
 
 
-def instrument_check_evaluate(*, check: InstrumentCheck) -> dict:
+def instrument_check_evaluate(*, check) -> dict:  # check: an inspections.models.InstrumentCheck
     """Find the valid verification as of ``check.checked_on`` and check the points against the in-service MPE.
 
     Sets ``has_valid_verification``, ``verification_record``, ``error_ok``, ``evaluation`` and

@@ -20,6 +20,8 @@ from doluong.core.access import ALL
 from doluong.core.models import BaseManager, BaseModel, RestrictedQuerySet
 from doluong.core.roles import Role
 from doluong.geo.models import AdministrativeUnit, UnitLevel
+from doluong.inspections.choices import CheckResult, LotOutcome
+from doluong.inspections.evaluation import instrument_check_evaluate, lot_check_evaluate
 from doluong.instruments.models import Instrument
 from doluong.metrology.prepackages import list_schemes
 from doluong.orgs.models import Organization, Person
@@ -155,11 +157,6 @@ class Inspection(BaseModel):
 # instrument checks
 
 
-class CheckResult(models.TextChoices):
-    PASS = "pass", _("Pass")
-    FAIL = "fail", _("Fail")
-
-
 CHECK_ACCESS = {"view": {**PROVINCE_READ, Role.PROVIDER: "inspection__organization",
                          Role.ENTERPRISE: "inspection__organization"}}
 
@@ -213,7 +210,6 @@ class InstrumentCheck(BaseModel):
         return _("Check of %(serial)s") % {"serial": serial}
 
     def clean(self):
-        from doluong.inspections.evaluation import instrument_check_evaluate  # it imports these models
 
         errors = {}
         if self.inspection_id and not self.checked_on:
@@ -242,12 +238,6 @@ class QuantityUnit(models.TextChoices):
     KG = "kg", "kg"
     ML = "mL", "mL"
     L = "L", "L"
-
-
-class LotOutcome(models.TextChoices):
-    ACCEPTED = "accepted", _("Lot accepted")
-    REJECTED = "rejected", _("Lot rejected")
-    INCONCLUSIVE = "inconclusive", _("No conclusion")
 
 
 def scheme_choices() -> list[tuple[str, str]]:
@@ -307,7 +297,6 @@ class LotCheck(BaseModel):
         return len(self.actual or [])
 
     def clean(self):
-        from doluong.inspections.evaluation import lot_check_evaluate  # it imports these models
 
         errors = {}
         if self.inspection_id and not self.checked_on:

@@ -123,3 +123,53 @@ class CriteriaAssessmentForm(BaseModelForm):
             by_field.setdefault(NON_FIELD_ERRORS, []).extend(by_field.pop("scores"))
             errors = forms.ValidationError(by_field)
         super()._update_errors(errors)
+
+
+class CriteriaSetForm(BaseModelForm):
+    """A criteria set's criteria typed one per line, "code | text | maximum score", never as JSON."""
+
+    criteria_text = forms.CharField(
+        label=_("Criteria"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One criterion per line: code | text | maximum score, e.g. “C1 | Trained staff | 10”."))
+
+    class Meta:
+        model = CriteriaSet
+        fields = ("code", "name", "version", "issued_by", "issued_on", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lines = []
+        for c in self.instance.criteria if isinstance(self.instance.criteria, list) else ():
+            if isinstance(c, dict):
+                lines.append(f"{c.get('code', '')} | {c.get('text', '')} | {num(c.get('max_score'), 'auto')}")
+        self.initial.setdefault("criteria_text", "\n".join(lines))
+        self.order_fields(["code", "name", "version", "issued_by", "issued_on", "criteria_text", "is_active"])
+
+    def clean_criteria_text(self):
+        from doluong.core.numbers import NumberProblem, parse_decimal
+
+        criteria, errors = [], []
+        for line_no, line in enumerate((self.cleaned_data.get("criteria_text") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) != 3 or not parts[0] or not parts[1]:
+                errors.append(_("Line %(line)d: write code | text | maximum score.") % {"line": line_no})
+                continue
+            try:
+                score = parse_decimal(parts[2])
+            except NumberProblem:
+                errors.append(_("Line %(line)d: the maximum score “%(v)s” is not a number.") % {
+                    "line": line_no, "v": parts[2]})
+                continue
+            criteria.append({"code": parts[0], "text": parts[1],
+                             "max_score": int(score) if score == score.to_integral_value() else float(score)})
+        if errors:
+            raise forms.ValidationError(errors)
+        return criteria
+
+    def clean(self):
+        data = super().clean()
+        if "criteria_text" in data:
+            self.instance.criteria = data["criteria_text"]
+        return data

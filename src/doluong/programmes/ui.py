@@ -7,7 +7,7 @@ from doluong.core.history import DisplayTable, format_number
 from doluong.core.ui import ModelUI, Related, add_related, register
 from doluong.orgs.models import Organization, Person
 from doluong.programmes import filters
-from doluong.programmes.forms import AttendanceAddForm, CaseAdvanceForm, CriteriaAssessmentForm
+from doluong.programmes.forms import AttendanceAddForm, CaseAdvanceForm, CriteriaAssessmentForm, CriteriaSetForm
 from doluong.programmes.models import (
     AssuranceCase,
     Attendance,
@@ -131,6 +131,7 @@ register(ModelUI(
     model=CriteriaSet,
     list_columns=("code", "name", "version", "issued_by", "issued_on", "is_active"),
     form_fields=("code", "name", "version", "issued_by", "issued_on", "criteria", "is_active"),
+    form_class=CriteriaSetForm,
     filter_fields=("is_active",),
     ordering=("-is_active", "code", "-version"),
     related=(Related(_("Assessments"), CriteriaAssessment, "criteria_set",
