@@ -42,5 +42,6 @@ def label_for_path(model, path: str):
 
 
 def year_filter(field_name: str) -> django_filters.NumberFilter:
-    """A "Year" filter on a date field (``?year=2024``)."""
-    return django_filters.NumberFilter(field_name=field_name, lookup_expr="year", label=_("Year"))
+    """A "Year" filter on a date field (``?year=2024``); a year outside 1900–2100 is a form error, not a query."""
+    return django_filters.NumberFilter(field_name=field_name, lookup_expr="year", label=_("Year"), min_value=1900,
+                                       max_value=2100, decimal_places=0)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.paginator import EmptyPage
 from django.db import models
 from django.db.models import ProtectedError, RestrictedError, Sum
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -72,11 +73,26 @@ class ListView(ModelView):
         except ValueError:
             per_page = 25
         per_page = per_page if per_page in PAGE_SIZES else 25
-        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        configure_table(request, table, per_page=per_page)
         return render(request, "core/list.html", self.context(
             table=table, filterset=filterset, per_page=per_page, page_sizes=PAGE_SIZES,
             query=request.GET.get("q", ""), pinned=pinned,
         ))
+
+
+def configure_table(request, table, *, per_page: int) -> None:
+    """Sorting from the request; paging at ``per_page`` (the caller's checked size: django-tables2 would take
+    the request's raw ``per_page``, -1 or 100000 included), the page number read leniently (not a number:
+    the first page; past the end: the last)."""
+    RequestConfig(request, paginate=False).configure(table)
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    try:
+        table.paginate(page=page, per_page=per_page)
+    except EmptyPage:
+        table.page = table.paginator.page(table.paginator.num_pages)
 
 
 def pin_relations(queryset, params, user, exclude=()):

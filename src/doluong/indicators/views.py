@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from doluong.core import access
 from doluong.core import ui as registry
 from doluong.core.roles import PROVINCE_READERS, role_of
+from doluong.core.views import configure_table
 from doluong.geo.models import AdministrativeUnit
 from doluong.indicators.computations import REGISTRY, Scope, breakdown, scoped, yearly
 from doluong.indicators.models import Indicator
@@ -157,7 +157,7 @@ def facts(request, code):
     table = None
     if ui is not None:
         table = ui.table(qs.order_by(f"{'' if comp.ratio else '-'}{comp.date_field}", "-pk"))
-        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        configure_table(request, table, per_page=50)
     return render(request, "indicators/facts.html", {
         "indicator": indicator, "comp": comp, "scope": scope, "chosen": chosen, "value": value, "table": table,
         "visible_count": qs.count() if table is None else None, "breakdowns": breakdowns,
