@@ -241,3 +241,65 @@ def test_renaming_an_owner_refreshes_its_instruments_search_text():
     writes.save(owner, user=None, via=writes.Via.FORM)
     assert list(Instrument.objects.search("thep viet")) == [instrument]
     assert not Instrument.objects.search("hoa phat").exists()
+
+
+def test_an_organisation_edits_its_contact_details_but_not_what_it_is(client):
+    from doluong.orgs.models import Organization
+
+    provider = ProviderFactory(provider_code="TTKD-9", phone="")
+    user = make_user(Role.PROVIDER, organization=provider)
+    client.cookies["django_language"] = "en"
+    client.force_login(user)
+    form = client.get(reverse("orgs:organization_edit", args=[provider.pk])).content.decode()
+    assert 'name="phone"' in form and 'name="tax_code"' not in form and 'name="kind"' not in form
+    assert 'name="provider_code"' not in form
+    r = client.post(reverse("orgs:organization_edit", args=[provider.pk]),
+                    {"phone": "0216 3851 234", "kind": "enterprise", "provider_code": "HACK", "tax_code": ""})
+    assert r.status_code == 302
+    provider.refresh_from_db()
+    assert (provider.phone, provider.kind, provider.provider_code) == ("0216 3851 234", "provider", "TTKD-9")
+    # Through the write path itself (an API, a script): refused, nothing kept.
+    provider.provider_code = "HACK"
+    with pytest.raises(writes.WriteRefused, match="may not change"):
+        writes.save(provider, user=user, via=writes.Via.API)
+    assert Organization.objects.get(pk=provider.pk).provider_code == "TTKD-9"
+
+
+def test_an_import_by_an_organisation_keeps_what_it_is_to_the_officers(tmp_path):
+    from doluong.orgs.models import Organization
+
+    provider = ProviderFactory(provider_code="TTKD-8", name="Trung tâm 8")
+    user = make_user(Role.PROVIDER, organization=provider)
+    header = "Tên tổ chức,Mã số thuế,Loại tổ chức,Điện thoại"
+    ok = import_file("organizations", _csv(tmp_path, header, [f"Trung tâm 8,{provider.tax_code},provider,0216 1"]),
+                     user=user, language="en")
+    assert ok.ok, ok.errors
+    bad = import_file("organizations", _csv(tmp_path, header, [f"Trung tâm 8,{provider.tax_code},enterprise,0216 2"],
+                                            name="g.csv"), user=user, language="en")
+    assert [e["message"] for e in bad.errors] == ["your organisation may not change this field"]
+    provider.refresh_from_db()
+    assert (provider.kind, provider.phone) == ("provider", "0216 1")
+    assert Organization.objects.filter(kind="enterprise", tax_code=provider.tax_code).count() == 0
+
+
+def test_the_import_refuses_what_the_form_refuses_future_dates_and_inactive_officers(tmp_path):
+    from django.utils import timezone
+
+    from doluong.providers.models import VerificationOfficer
+
+    provider = ProviderFactory(provider_code="TTKD-7")
+    kind = KindFactory(code="CTN", verification_interval_months=60)
+    designate(provider, kind, decision_date=dt.date(2018, 1, 1))
+    owner = OrganizationFactory()
+    InstrumentFactory(owner=owner, kind=kind, serial_number="W-7")
+    VerificationOfficer.objects.create(provider=provider, full_name="Lê Văn Bình", certificate_number="K-7",
+                                       is_active=False)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    header = "Mã tổ chức kiểm định,Số giấy chứng nhận,Mã số thuế chủ sở hữu,Mã loại phương tiện,Số sản xuất," \
+             "Ngày kiểm định,Kết quả,Số thẻ kiểm định viên"
+    out = import_file("records", _csv(tmp_path, header, [
+        f"TTKD-7,G-1,{owner.tax_code},CTN,W-7,{tomorrow},Đạt,",
+        f"TTKD-7,G-2,{owner.tax_code},CTN,W-7,05/03/2024,Đạt,K-7"]), language="en")
+    assert sorted((e["row"], e["message"]) for e in out.errors) == [
+        (2, f"The date {tomorrow} is in the future."), (3, "The verification officer Lê Văn Bình is not active.")]
+    assert not ServiceRecord.objects.exists()

@@ -9,7 +9,7 @@ from doluong.core import writes
 from doluong.instruments.models import Instrument
 from doluong.providers.models import Activity
 from doluong.records.models import ServiceRecord
-from tests.factories import InstrumentFactory, KindFactory, ProviderFactory, RecordFactory, designate
+from tests.factories import InstrumentFactory, KindFactory, OfficerFactory, ProviderFactory, RecordFactory, designate
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,47 @@ def test_record_outside_designation_scope_is_refused_with_reason():
     with pytest.raises(ValidationError) as err:
         record.full_clean()
     assert "Vào ngày 05/03/2024, tổ chức kiểm định không có quyết định chỉ định còn hiệu lực" in str(err.value)
+    assert "không thuộc phạm vi của quyết định chỉ định nào" in str(err.value)  # which rule failed
+
+
+@pytest.mark.parametrize(("performed_on", "reason"), [
+    (dt.date(2018, 12, 31), "designation 7/QĐ-TĐC takes effect on 01/01/2019"),
+    (dt.date(2024, 1, 1), "designation 7/QĐ-TĐC expired on 31/12/2023"),
+])
+def test_each_refusal_names_the_rule_and_its_dates(performed_on, reason):
+    from django.utils import translation
+
+    provider, instrument = ProviderFactory(), InstrumentFactory()
+    designate(provider, instrument.kind, decision_number="7/QĐ-TĐC", decision_date=dt.date(2019, 1, 1),
+              expires_on=dt.date(2023, 12, 31))
+    with translation.override("en"), pytest.raises(ValidationError) as err:
+        new_record(provider=provider, instrument=instrument, performed_on=performed_on).full_clean()
+    assert reason in str(err.value)
+
+
+def test_a_record_after_a_revocation_is_refused_with_the_revocation_date():
+    from django.utils import translation
+
+    provider, instrument = ProviderFactory(), InstrumentFactory()
+    scope = designate(provider, instrument.kind, decision_number="8/QĐ-TĐC", decision_date=dt.date(2019, 1, 1))
+    scope.designation.revoked_on = dt.date(2024, 2, 1)
+    scope.designation.save()
+    new_record(provider=provider, instrument=instrument, performed_on=dt.date(2024, 1, 31)).full_clean()
+    with translation.override("en"), pytest.raises(ValidationError, match="was revoked on 01/02/2024"):
+        new_record(provider=provider, instrument=instrument, performed_on=dt.date(2024, 2, 1)).full_clean()
+
+
+def test_a_record_in_the_future_or_by_an_inactive_officer_is_refused():
+    from django.utils import timezone, translation
+
+    provider, instrument = ProviderFactory(), InstrumentFactory()
+    designate(provider, instrument.kind, decision_date=dt.date(2019, 1, 1))
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with translation.override("en"), pytest.raises(ValidationError, match="is in the future"):
+        new_record(provider=provider, instrument=instrument, performed_on=tomorrow).full_clean()
+    officer = OfficerFactory(provider=provider, full_name="Lê Văn Bình", is_active=False)
+    with translation.override("en"), pytest.raises(ValidationError, match="Lê Văn Bình is not active"):
+        new_record(provider=provider, instrument=instrument, officer=officer).full_clean()
 
 
 def test_record_after_designation_expiry_is_refused_and_inside_accepted():

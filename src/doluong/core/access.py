@@ -25,13 +25,27 @@ DEFAULT_ACCESS = {
 }
 
 
+def writable_fields(model: type[Model], user) -> frozenset[str] | None:
+    """The fields ``user``'s role may write on ``model`` (names), or None for all of them.
+
+    A model limits a role in ``access["fields"]``: ``{Role.PROVIDER: ("phone", "email", …)}`` — an
+    organisation keeps its own contact details, while its kind, tax code and provider code stay the
+    officers'. Officers and roles not named write every field their change rule reaches.
+    """
+    role = role_of(user)
+    if role is None or role == Role.OFFICER:
+        return None
+    names = (getattr(model, "access", None) or {}).get("fields", {}).get(role)
+    return frozenset(names) if names is not None else None
+
+
 def rule_for(model: type[Model], role: str, action: str) -> str:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if role == Role.OFFICER:
         return ALL
     rules = getattr(model, "access", None) or {}
-    by_role = rules.get(action, DEFAULT_ACCESS[action])
+    by_role = rules.get(action, DEFAULT_ACCESS[action])  # (the "fields" entry is read by writable_fields)
     return by_role.get(role, NONE)
 
 

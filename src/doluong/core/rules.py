@@ -62,6 +62,29 @@ class DateOrder(Rule):
         return None
 
 
+@dataclass(frozen=True)
+class NotInFuture(Rule):
+    """``name`` (a date) may not be after today (the local date when the rule is checked)."""
+
+    name: str
+    message: str
+
+    @property
+    def fields(self) -> tuple[str]:
+        return (self.name,)
+
+    def prepare(self, rows: Sequence[Mapping]) -> object:
+        from django.utils import timezone
+
+        return timezone.localdate()
+
+    def check(self, values: Mapping, prepared: object) -> Problem | None:
+        day = values.get(self.name)
+        if day is not None and day > prepared:
+            return Problem(self.name, self.message, {"date": day.strftime("%d/%m/%Y")})
+        return None
+
+
 def rules_of(model) -> tuple[Rule, ...]:
     return tuple(getattr(model, "rules", ()) or ())
 

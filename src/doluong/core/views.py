@@ -236,6 +236,10 @@ class EditView(ModelView):
         form = ui.form(data=data, files=files, instance=instance, initial=initial)
         for name in getattr(ui.model, "workflow_fields", ()):
             form.fields.pop(name, None)  # a custom form class may list them: only the workflow changes them
+        writable = access.writable_fields(ui.model, user)
+        if writable is not None:  # e.g. an organisation editing itself: its contact details only
+            for name in [n for n in form.fields if n not in writable]:
+                del form.fields[name]
         if owner and owner in form.fields:
             del form.fields[owner]
         if owner and instance is None:

@@ -180,6 +180,19 @@ def _stored(obj):
     return stored
 
 
+def _check_writable_fields(obj, user) -> None:
+    """A role limited to some fields (``access["fields"]``) may not change the others, whatever face it uses."""
+    allowed = access.writable_fields(type(obj), user) if user is not None else None
+    before = getattr(obj, "_loaded_snapshot", None)
+    if allowed is None or before is None:
+        return
+    refused = [f for f in obj._meta.concrete_fields if f.attname in before and f.name not in allowed
+               and changelog.to_json(getattr(obj, f.attname)) != before[f.attname]]
+    if refused:
+        raise WriteRefused(_("Your organisation may not change: %(fields)s.") % {
+            "fields": ", ".join(str(f.verbose_name) for f in refused)})
+
+
 def check_not_locked(obj) -> None:
     stored = _stored(obj)
     reason = stored.edit_lock() if stored is not None and hasattr(stored, "edit_lock") else None
@@ -209,6 +222,7 @@ def save(obj, *, user, via: str, transition: bool = False, validate: bool = True
                                                "object's page).") for name in changed})
             if not creating:
                 check_not_locked(obj)
+                _check_writable_fields(obj, user)
         before = None if creating else getattr(obj, "_loaded_snapshot", None)
         if validate:
             obj.full_clean(exclude=list(exclude) or None)  # derives first
@@ -337,12 +351,20 @@ def check_rows_access(model, user, new: list[dict], changed: list[dict]) -> RowA
     if changed:
         allowed = set(access.restrict(model._default_manager.filter(pk__in=[r["_id"] for r in changed]), user,
                                       "change").values_list("pk", flat=True))
+        writable = access.writable_fields(model, user)
+        names = {f.attname: f.name for f in model._meta.concrete_fields}
         kept_changed = []
         for row in changed:
-            if row["_id"] in allowed:
-                kept_changed.append(row)
-            else:
+            old = row.get("_old", {})
+            locked_field = writable is not None and next(
+                (a for a, name in names.items() if name not in writable and a in row and a in old and row[a] != old[a]),
+                None)
+            if row["_id"] not in allowed:
                 refused.append((row, "", outside))
+            elif locked_field:
+                refused.append((row, locked_field, gettext_noop("your organisation may not change this field")))
+            else:
+                kept_changed.append(row)
     return RowAccess(kept_new, kept_changed, refused)
 
 

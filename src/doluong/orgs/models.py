@@ -51,6 +51,9 @@ class Sector(BaseModel):
         return self.name
 
 
+SELF_SERVICE_FIELDS = ("short_name", "address", "unit", "in_industrial_zone", "phone", "email", "website")
+
+
 class Organization(BaseModel):
     name = models.CharField(_("name"), max_length=300)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
@@ -79,6 +82,9 @@ class Organization(BaseModel):
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL},
         "change": {Role.PROVIDER: "pk", Role.ENTERPRISE: "pk"},
+        # An organisation keeps its own contact details; what it is (kind, tax code, provider code, ownership,
+        # sector, active) is recorded by the officers.
+        "fields": dict.fromkeys((Role.PROVIDER, Role.ENTERPRISE), SELF_SERVICE_FIELDS),
     }
 
     class Meta:

@@ -51,7 +51,7 @@ def report_submit(*, report: ProgressReport, user) -> ProgressReport:
     """The reporting agency (or an officer) sends a draft or returned report to DOST."""
     if not writes.may(user, report, "change"):
         raise PermissionDenied(_("Only the reporting agency may submit this report."))
-    locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    locked = writes.locked(ProgressReport, report.pk, None)  # who may was checked above
     if locked.status not in AWAITED_STATUSES:
         raise ValidationError(_("Only a draft or returned report can be submitted; this one is %(status)s.")
                               % {"status": _status_label(locked.status)})
@@ -65,7 +65,7 @@ def report_submit(*, report: ProgressReport, user) -> ProgressReport:
 def _review(*, report: ProgressReport, user, status: str, comment: str) -> ProgressReport:
     if role_of(user) not in REVIEWER_ROLES:
         raise PermissionDenied(_("Only a programme officer or a leader may review reports."))
-    locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    locked = writes.locked(ProgressReport, report.pk, None)  # who may was checked above
     if locked.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be reviewed; this one is %(status)s.")
                               % {"status": _status_label(locked.status)})
@@ -127,7 +127,7 @@ def plan_change_decide(*, change: PlanChange, user, approve: bool, decision_ref:
     """Record the People's Committee's answer to a request to adjust the plan."""
     if role_of(user) not in REVIEWER_ROLES:
         raise PermissionDenied(_("Only a programme officer or a leader may decide on a change request."))
-    locked = PlanChange.objects.select_for_update().get(pk=change.pk)
+    locked = writes.locked(PlanChange, change.pk, None)  # who may was checked above
     if locked.status != ChangeStatus.PENDING:
         raise ValidationError(_("This change request was already decided (%(status)s).")
                               % {"status": str(ChangeStatus(locked.status).label).lower()})

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from doluong.core import access
+from doluong.core import access, writes
 from doluong.core.roles import Role, role_of
 from doluong.plans import services
 from doluong.plans.forms import DecisionForm, EvidenceForm, ReviewForm
@@ -131,14 +131,10 @@ def change_decide(request, pk):
 
 # --- context for the detail pages (ModelUI.extra_detail) ---------------------------------------
 
-def _may_change(user, obj) -> bool:
-    return access.restrict(type(obj).objects.filter(pk=obj.pk), user, "change").exists()
-
-
 def report_extra(request, report: ProgressReport) -> dict:
     user = request.user
     role = role_of(user)
-    may_change = _may_change(user, report)
+    may_change = writes.may(user, report, "change")
     evidence_editable = may_change and (role == Role.OFFICER or report.status in AWAITED_STATUSES)
     return {
         "can_submit": may_change and report.status in AWAITED_STATUSES,

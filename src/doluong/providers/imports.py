@@ -16,7 +16,7 @@ from doluong.imports import values
 from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
 from doluong.instruments.imports import KIND_CODE, kind_editions, kind_on
 from doluong.orgs.imports import resolve_organization, tax_code
-from doluong.providers.models import Accreditation, Designation, DesignationScope, VerificationOfficer
+from doluong.providers.models import OFFICER_INACTIVE, Accreditation, Designation, DesignationScope, VerificationOfficer
 
 
 def resolve_officer(batch: Batch, *, column: str = "officer_certificate", target: str = "officer_id") -> None:
@@ -26,19 +26,22 @@ def resolve_officer(batch: Batch, *, column: str = "officer_certificate", target
     numbers = {r[column] for r in batch.rows if r.get(column)}
     found = {}
     if numbers:
-        found = {(p, n): pk for pk, p, n in VerificationOfficer.objects.filter(certificate_number__in=numbers)
-                 .values_list("pk", "provider_id", "certificate_number")}
+        found = {(p, n): (pk, active, name) for pk, p, n, active, name in VerificationOfficer.objects.filter(
+            certificate_number__in=numbers).values_list("pk", "provider_id", "certificate_number", "is_active",
+                                                        "full_name")}
     for row in batch.rows:
         number = row.get(column)
         if not number:
             row[target] = None
             continue
-        pk = found.get((row.get("provider_id"), number))
-        if pk is None:
+        hit = found.get((row.get("provider_id"), number))
+        if hit is None:
             batch.reject(row, column, gettext_noop("no verification officer of this provider has this certificate "
                                                    "number"))
+        elif not hit[1]:
+            batch.reject(row, column, OFFICER_INACTIVE, name=hit[2])  # the record's rule (ServiceRecord.clean)
         else:
-            row[target] = pk
+            row[target] = hit[0]
 
 
 # --- import specs: designations, their scopes, accreditations, verification officers ---------------

@@ -122,6 +122,9 @@ class Accreditation(BaseModel):
         return f"{self.standard} {self.number}"
 
 
+OFFICER_INACTIVE = gettext_noop("The verification officer %(name)s is not active.")  # refused on a record
+
+
 class VerificationOfficer(BaseModel):
     provider = models.ForeignKey(Organization, verbose_name=_("provider"), on_delete=models.PROTECT,
                                  related_name="verification_officers")

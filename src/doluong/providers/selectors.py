@@ -27,6 +27,21 @@ def scopes_in_force(provider_id: int, on: dt.date):
     return DesignationScope.objects.filter(in_force_q(on, "designation__"), designation__provider_id=provider_id)
 
 
+NOT_YET = gettext_noop("The provider has no designation in force on %(date)s for verifying this kind of instrument: "
+                       "designation %(number)s takes effect on %(start)s.")
+EXPIRED = gettext_noop("The provider has no designation in force on %(date)s for verifying this kind of instrument: "
+                       "designation %(number)s expired on %(end)s.")
+REVOKED = gettext_noop("The provider has no designation in force on %(date)s for verifying this kind of instrument: "
+                       "designation %(number)s was revoked on %(end)s.")
+NOT_IN_SCOPE = gettext_noop("The provider has no designation in force on %(date)s for verifying this kind of "
+                            "instrument: the kind is not in the scope of any of its designations.")
+BEYOND_RANGE = gettext_noop("The instrument's capacity %(cap)s exceeds the designated range (up to %(lim)s).")
+
+
+def _day(d: dt.date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
 class ScopeMap:
     """Every designation scope of some providers, loaded in one query; :meth:`problem` is the rule."""
 
@@ -34,35 +49,50 @@ class ScopeMap:
         self.scopes: dict[tuple, list[tuple]] = {}
         rows = DesignationScope.objects.filter(designation__provider_id__in=provider_ids).values_list(
             "designation__provider_id", "kind_id", "activity", "designation__decision_date",
-            "designation__expires_on", "designation__revoked_on", "range_max")
-        for provider, kind, activity, start, expires, revoked, limit in rows:
-            self.scopes.setdefault((provider, kind, activity), []).append((start, expires, revoked, limit))
+            "designation__expires_on", "designation__revoked_on", "range_max", "designation__decision_number")
+        for provider, kind, activity, start, expires, revoked, limit, number in rows:
+            self.scopes.setdefault((provider, kind, activity), []).append((start, expires, revoked, limit, number))
 
     def problem(self, *, provider_id: int, kind_id: int, activity: str, on: dt.date,
                 range_max: Decimal | None = None) -> tuple[str, dict] | None:
         """Why the provider may not record ``activity`` on this kind on ``on`` (a message marked for translation
-        and its params), or None when it may.
+        and its params), or None when it may. The message says which rule failed, with the designation and
+        its dates: not yet in force, expired, revoked, the kind outside every scope, the capacity beyond it.
 
         Verification needs a designation in force covering the kind; calibration and testing are accepted
         from any provider (they are not designated activities in every case) but, when the provider holds a
         scope for the kind, its capacity limit applies.
         """
-        scopes = [s for s in self.scopes.get((provider_id, kind_id, activity), ())
-                  if designation_in_force(s[0], s[1], s[2], on)]
+        held = self.scopes.get((provider_id, kind_id, activity), ())
+        scopes = [s for s in held if designation_in_force(s[0], s[1], s[2], on)]
         if not scopes:
             if activity != Activity.VERIFICATION:
                 return None
-            return (gettext_noop("The provider has no designation in force on %(date)s for verifying this kind of "
-                                 "instrument."), {"date": on.strftime("%d/%m/%Y")})
+            return self._why_not(held, on)
         if range_max is not None:
             range_max = Decimal(str(range_max))
             limits = [s[3] for s in scopes]
             if all(lim is not None and range_max > lim for lim in limits):
-                return (gettext_noop("The instrument's capacity %(cap)s exceeds the designated range (up to "
-                                     "%(lim)s)."), {"cap": number_format(range_max.normalize(), force_grouping=True),
-                                                    "lim": number_format(max(limits).normalize(),
-                                                                         force_grouping=True)})
+                return (BEYOND_RANGE, {"cap": number_format(range_max.normalize(), force_grouping=True),
+                                       "lim": number_format(max(limits).normalize(), force_grouping=True)})
         return None
+
+    @staticmethod
+    def _why_not(held, on: dt.date) -> tuple[str, dict]:
+        params = {"date": _day(on)}
+        if not held:
+            return NOT_IN_SCOPE, params
+        started = [s for s in held if s[0] <= on]
+        revoked = [s for s in started if s[2] is not None and s[2] <= on]
+        if revoked:
+            s = max(revoked, key=lambda s: s[2])
+            return REVOKED, {**params, "number": s[4], "end": _day(s[2])}
+        expired = [s for s in started if s[1] is not None and s[1] < on]
+        if expired:
+            s = max(expired, key=lambda s: s[1])
+            return EXPIRED, {**params, "number": s[4], "end": _day(s[1])}
+        s = min(held, key=lambda s: s[0])  # every designation for the kind starts later
+        return NOT_YET, {**params, "number": s[4], "start": _day(s[0])}
 
 
 def scope_problem(*, provider_id: int, kind_id: int, activity: str, on: dt.date,

@@ -10,10 +10,11 @@ from doluong.core.access import ALL
 from doluong.core.dates import valid_until
 from doluong.core.models import BaseModel
 from doluong.core.roles import Role
+from doluong.core.rules import NotInFuture
 from doluong.geo.models import AdministrativeUnit
 from doluong.instruments.models import Instrument
 from doluong.orgs.models import Organization
-from doluong.providers.models import Activity, VerificationOfficer
+from doluong.providers.models import OFFICER_INACTIVE, Activity, VerificationOfficer
 from doluong.providers.selectors import scope_problem
 from doluong.records.evaluation import evaluate_record
 
@@ -100,6 +101,7 @@ class ServiceRecord(BaseModel):
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.FORM, editable=False)
 
     search_fields = ("certificate_number", "stamp_number")
+    rules = (NotInFuture("performed_on", gettext_noop("The date %(date)s is in the future.")),)
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "provider", Role.ENTERPRISE: "instrument__owner"},
         "add": {Role.PROVIDER: "provider"},
@@ -151,6 +153,8 @@ class ServiceRecord(BaseModel):
         errors = {}
         if self.officer_id and self.provider_id and self.officer.provider_id != self.provider_id:
             errors["officer"] = _("This officer does not work for the provider.")
+        elif self.officer_id and not self.officer.is_active:
+            errors["officer"] = _(OFFICER_INACTIVE) % {"name": self.officer}
         if self.provider_id and self.instrument_id and self.performed_on:
             problem = scope_problem(provider_id=self.provider_id, kind_id=self.instrument.kind_id,
                                     activity=self.activity, on=self.performed_on,
