@@ -136,3 +136,9 @@ def test_a_criteria_set_is_typed_one_criterion_per_line_not_as_json(officer_clie
     r = officer_client.post(reverse("programmes:criteriaset_add"), {
         "code": "TC-2", "name": "x", "version": "1", "criteria_text": "C1 | only two parts"})
     assert r.status_code == 400 and not CriteriaSet.objects.filter(code="TC-2").exists()
+
+
+def test_a_criteria_set_page_reads_as_a_table_with_headers(officer_client):
+    cs = CriteriaSetFactory()
+    page = officer_client.get(cs.get_absolute_url()).content.decode()
+    assert "max_score" not in page and "Tối đa" in page and "Nội dung" in page

@@ -132,6 +132,7 @@ register(ModelUI(
     list_columns=("code", "name", "version", "issued_by", "issued_on", "is_active"),
     form_fields=("code", "name", "version", "issued_by", "issued_on", "criteria", "is_active"),
     form_class=CriteriaSetForm,
+    extra_detail=lambda request, cs: {"field_values": {"criteria": criteria_table(cs)}},
     filter_fields=("is_active",),
     ordering=("-is_active", "code", "-version"),
     related=(Related(_("Assessments"), CriteriaAssessment, "criteria_set",
@@ -139,6 +140,16 @@ register(ModelUI(
                      order_by=("-assessed_on",)),),
     menu_group=GROUP,
 ))
+
+
+def criteria_table(criteria_set) -> DisplayTable:
+    """A criteria set's criteria with headers a person reads (not the JSON keys), and the maximum total."""
+    criteria = [c for c in (criteria_set.criteria if isinstance(criteria_set.criteria, list) else ())
+                if isinstance(c, dict)]
+    return DisplayTable(headers=[_("Criterion"), _("Content"), _("Maximum")], numeric=[False, False, True],
+                        rows=[[str(c.get("code", "")), str(c.get("text", "")), format_number(c.get("max_score"))]
+                              for c in criteria],
+                        footer=[str(_("Total")), "", format_number(criteria_set.max_total)])
 
 
 def scores_table(assessment) -> DisplayTable | None:
