@@ -35,7 +35,8 @@ from doluong.core import access, changelog
 
 
 class Via(models.TextChoices):
-    """Which face a write came through (kept for logs and for rules that differ by face)."""
+    """Which face a write came through. Every caller says it; it is not stored yet (a column of ObjectChange
+    would be the place, once the API needs to show it) and no rule depends on it: the rules are the model's."""
 
     FORM = "form", _("Form")
     IMPORT = "import", _("Import")
