@@ -85,3 +85,17 @@ def test_anonymous_sees_nothing(world):
 def test_provider_without_organisation_sees_nothing_of_its_own(world):
     user = make_user(Role.PROVIDER, None)
     assert not restrict(ServiceRecord.objects.all(), user).exists()
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.AGENCY, Role.PROVIDER, Role.ENTERPRISE])
+def test_reads_are_denied_unless_a_model_says_who_reads(world, role):
+    """Default deny: a model without a view rule (the change log, import batches) is the officers' alone;
+    reference data says so explicitly and every signed-in role reads it."""
+    from doluong.core.models import ObjectChange
+    from doluong.instruments.models import InstrumentKind
+
+    user = make_user(role, organization=world["p1"] if role == Role.PROVIDER else world["e1"])
+    assert not can(user, ObjectChange, "view")
+    assert not restrict(ObjectChange.objects.all(), user).exists()
+    assert can(make_user(Role.OFFICER), ObjectChange, "view")
+    assert restrict(InstrumentKind.objects.all(), user).count() == InstrumentKind.objects.count() > 0

@@ -4,7 +4,8 @@ Every query a user can reach goes through :func:`restrict`. A model states its r
 attribute ``access``: for each action (``view``, ``add``, ``change``, ``delete``) a mapping from
 role to either :data:`ALL`, :data:`NONE`, or a lookup path from the model to the organisation that
 owns the object for that role (``"provider"``, ``"instrument__owner"``). Programme officers (and
-superusers) may do everything; roles not named get the defaults below. A forbidden object is simply
+superusers) may do everything; a role a model does not name may do nothing with it (default deny, reads
+included: reference data says ``"view": EVERYONE``). A forbidden object is simply
 not found: views use ``get_object_or_404`` on a restricted queryset.
 """
 
@@ -16,13 +17,11 @@ ALL = "__all__"
 NONE = "__none__"
 ACTIONS = ("view", "add", "change", "delete")
 
-# Defaults: every signed-in role reads; only officers write.
-DEFAULT_ACCESS = {
-    "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL},
-    "add": {},
-    "change": {},
-    "delete": {},
-}
+# Every signed-in role reads (reference data: maps, kinds, fields, sectors, violation types; the plan itself).
+EVERYONE = {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL}
+
+# Defaults: nothing for anyone but officers; each model's ``access`` names who reads and who writes.
+DEFAULT_ACCESS = {"view": {}, "add": {}, "change": {}, "delete": {}}
 
 
 def writable_fields(model: type[Model], user) -> frozenset[str] | None:

@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from doluong.core.access import EVERYONE
 from doluong.core.models import BaseManager, BaseModel, RestrictedQuerySet
 
 
@@ -22,6 +23,7 @@ class MapEdition(BaseModel):
 
     search_fields = ("code", "name")
 
+    access = {"view": EVERYONE}  # reference data
     class Meta:
         ordering = ("valid_from",)
         verbose_name = _("map edition")
@@ -65,6 +67,7 @@ class AdministrativeUnit(BaseModel):
     objects = BaseManager.from_queryset(AdministrativeUnitQuerySet)()
     search_fields = ("name", "code", "division_type")
 
+    access = {"view": EVERYONE}  # reference data
     class Meta:
         ordering = ("edition__valid_from", "level", "code")
         constraints = [
@@ -97,6 +100,7 @@ class UnitSuccession(models.Model):
         help_text=_("When a unit was split, the successor that receives its history on today's map."),
     )
 
+    access = {"view": EVERYONE}  # reference data
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=("predecessor", "successor"), name="geo_succession_unique"),

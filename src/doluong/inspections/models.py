@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from doluong.core.access import ALL
+from doluong.core.access import ALL, EVERYONE
 from doluong.core.models import BaseManager, BaseModel, RestrictedQuerySet
 from doluong.core.roles import Role
 from doluong.geo.models import AdministrativeUnit, UnitLevel
@@ -343,6 +343,7 @@ class ViolationType(BaseModel):
 
     search_fields = ("code", "name", "legal_reference")
 
+    access = {"view": EVERYONE}  # reference data
     class Meta:
         ordering = ("code",)
         constraints = [

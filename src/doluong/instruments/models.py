@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from doluong.core.access import ALL
+from doluong.core.access import ALL, EVERYONE
 from doluong.core.models import BaseManager, BaseModel, RestrictedQuerySet
 from doluong.core.roles import Role
 from doluong.core.rules import DateOrder
@@ -24,6 +24,7 @@ class MetrologyField(BaseModel):
 
     search_fields = ("code", "name", "name_en")
 
+    access = {"view": EVERYONE}  # reference data
     class Meta:
         ordering = ("order", "name")
         verbose_name = _("metrology field")
@@ -62,6 +63,7 @@ class InstrumentKind(BaseModel):
     objects = BaseManager.from_queryset(InstrumentKindQuerySet)()
     search_fields = ("code", "name", "verification_method")
 
+    access = {"view": EVERYONE}  # reference data
     class Meta:
         ordering = ("field__order", "name")
         constraints = [models.UniqueConstraint(fields=("code", "valid_from"), name="instrument_kind_code_edition")]

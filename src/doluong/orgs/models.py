@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from doluong.core.access import ALL
+from doluong.core.access import ALL, EVERYONE
 from doluong.core.identifiers import normalize_tax_code, tax_code_problem
 from doluong.core.models import BaseModel, ChangeLogged, RestrictedQuerySet
 from doluong.core.roles import Role
@@ -42,6 +42,7 @@ class Sector(BaseModel):
 
     search_fields = ("code", "name")
 
+    access = {"view": EVERYONE}  # reference data
     class Meta:
         ordering = ("name",)
         verbose_name = _("sector")
