@@ -204,6 +204,29 @@ def test_pages_follow_the_access_rules(client, world, model, role):
         assert actual_pages(client, ui, obj) == expected_pages(ui, obj, user), (user.role, user.organization)
 
 
+@pytest.mark.parametrize(("model", "role"), [(m, r) for m in MODELS for r in ROLES],
+                         ids=lambda v: _id(v) if isinstance(v, type) else str(v))
+def test_lookups_and_exports_show_only_what_the_role_may_view(client, world, model, role):
+    """The autocomplete lookup and, where the model has an import spec, the CSV export: never an object the
+    list would not show (the owner's user and a stranger when the rule is a path)."""
+    ui = registry.get(model)
+    spec = import_specs.for_model(model)
+    for user in users_to_try(world, model, role, world.objects[model]):
+        client.force_login(user)
+        visible = set(access.restrict(model._default_manager.all(), user, "view").values_list("pk", flat=True))
+        found = client.get(reverse(ui.url_name("lookup")), {"q": ""}).json()["results"]
+        assert {r["id"] for r in found} <= visible, (user.role, user.organization)
+        if spec is not None:
+            r = client.get(reverse("imports:export", args=[spec.kind]), {"format": "csv"})
+            if not visible:
+                assert r.status_code == 404 or len(b"".join(r.streaming_content).decode("utf-8-sig")
+                                                   .strip().splitlines()) <= 1, (user.role, spec.kind)
+                continue
+            assert r.status_code == 200, (user.role, spec.kind)
+            rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+            assert len(rows) - 1 == len(visible), (user.role, spec.kind)
+
+
 def _granted(model):
     """(action, role) pairs where a non-officer role has a rule other than NONE."""
     return [(a, r) for a in access.ACTIONS for r in OTHER_ROLES if access.rule_for(model, r, a) != access.NONE]
