@@ -308,6 +308,17 @@ def want_names(f, value, names: Names) -> None:
     names.want(f.related_model, value)
 
 
+def _format_by_type(f, value) -> str | None:
+    """Yes/no, dates and date-times of a field, stored (ISO text) or live alike; None for other fields."""
+    if isinstance(f, models.BooleanField):
+        return yes_no(value)
+    if isinstance(f, models.DateTimeField):
+        return format_datetime(value)
+    if isinstance(f, models.DateField):
+        return format_date(value)
+    return None
+
+
 def format_stored(f, value, names: Names | None = None) -> str:
     """A value as kept in a change row (JSON), as text."""
     if value is None or value == "" or (value == [] and f is not None and f.many_to_many):
@@ -323,12 +334,8 @@ def format_stored(f, value, names: Names | None = None) -> str:
         choices = {str(k): v for k, v in f.flatchoices}
         label = choices.get(str(value))
         return str(label) if label is not None else str(value)
-    if isinstance(f, models.BooleanField):
-        return yes_no(value)
-    if isinstance(f, models.DateTimeField):
-        return format_datetime(value)
-    if isinstance(f, models.DateField):
-        return format_date(value)
+    if (text := _format_by_type(f, value)) is not None:
+        return text
     if isinstance(f, models.TimeField):
         t = parse_time(value) if isinstance(value, str) else value
         return t.strftime("%H:%M") if isinstance(t, dt.time) else str(value)
@@ -367,12 +374,8 @@ def format_value(f, value):
         return value
     if isinstance(value, models.Model):
         return value
-    if isinstance(f, models.BooleanField):
-        return yes_no(value)
-    if isinstance(f, models.DateTimeField):
-        return format_datetime(value)
-    if isinstance(f, models.DateField):
-        return format_date(value)
+    if (text := _format_by_type(f, value)) is not None:
+        return text
     if isinstance(f, models.JSONField):
         if value in ([], {}):
             return None
