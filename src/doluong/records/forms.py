@@ -13,9 +13,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from doluong.core.forms import BaseModelForm
+from doluong.core.forms import BaseModelForm, DateInput
 from doluong.records.engine import number, number_list
-from doluong.records.models import ServiceRecord
+from doluong.records.models import ServiceRecord, WithdrawalReason
 
 INPUT_TYPES = [
     ("A", _("Type A: repeated readings")),
@@ -324,3 +324,21 @@ class ServiceRecordForm(BaseModelForm):
         self.fields["uncertainty_budget"].widget.attrs.pop("class", None)
         self.fields["guard_band_factor"].required = False
         self.fields["verification_stage"].required = False
+
+
+class WithdrawalForm(forms.Form):
+    """Why and when an issued certificate is withdrawn (``records.certificates.withdraw``)."""
+
+    reason = forms.ChoiceField(label=_("reason for withdrawal"), choices=[("", "—"), *WithdrawalReason.choices])
+    note = forms.CharField(label=_("withdrawal details"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("What was found and what the owner was told; required for “other reason”."))
+    on = forms.DateField(label=_("withdrawn on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        from django.utils import timezone
+
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["reason"].widget.attrs["class"] = "form-select"
+        self.fields["note"].widget.attrs["class"] = "form-control"
+        self.fields["on"].widget.attrs["class"] = "form-control"

@@ -5,23 +5,32 @@ designation scope on the record's date (the same :class:`doluong.providers.selec
 officer of the same provider, a verification ends in pass or fail, ``valid_until`` from the kind's
 interval (the same ``valid_until_for``), the unit defaulting to the instrument's. Instruments' due
 dates are refreshed by the model's follow-up (``records.services``), once per import.
+
+The model's declared rules run before the last step, so an issued certificate never moves to another
+instrument (``IssuedCertificateStays``: the row is refused, blaming its serial number). The last step
+freezes the certificate's statement as ``ServiceRecord.derive`` does for a form (``records.certificates``):
+a new certificate copies its instrument, owner, provider, designation and officer now; a certificate
+already stored keeps what it said of them, and takes the record's own values from the row.
 """
 
 from dataclasses import replace
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from doluong.geo.imports import UNIT_COLUMNS, resolve_unit
-from doluong.imports.db import unnest_keys
-from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
+from doluong.imports.db import fetch_by_keys, unnest_keys
+from doluong.imports.spec import Batch, Column, ImportSpec, field_column, model_rules, register
 from doluong.instruments.imports import KIND_CODE, OWNER_TAX, kind_editions
 from doluong.instruments.models import Instrument, InstrumentKind
 from doluong.orgs.imports import resolve_organization
+from doluong.orgs.models import Organization
 from doluong.providers.imports import resolve_officer
-from doluong.providers.models import Activity
+from doluong.providers.models import Activity, VerificationOfficer
 from doluong.providers.selectors import ScopeMap
+from doluong.records import certificates
 from doluong.records.models import VERIFICATION_ENDS, Result, ServiceRecord, Source, valid_until_for
 
 REC = ServiceRecord
@@ -87,6 +96,7 @@ def _rules(batch: Batch) -> None:
     default_unit = not present & {"unit_code", "unit_name"}
     # Records repeat (provider, kind, activity, day) and (day, interval): each answer is computed once per batch.
     problems, validity = {}, batch.context.setdefault("valid_until", {})
+    designations = {}
     for row in batch.rows:
         activity = row.get("activity") or Activity.VERIFICATION
         row["activity"] = activity
@@ -104,6 +114,11 @@ def _rules(batch: Batch) -> None:
         if problem:
             batch.reject(row, "performed_on", problem[0], **problem[1])
             continue
+        designation = designations.get(key, _UNSEEN)
+        if designation is _UNSEEN:
+            designation = designations[key] = certificates.designation_in(
+                scopes, provider_id=key[0], kind_id=key[1], activity=activity, on=on)
+        row["_designation"] = designation
         interval = row["_interval"]
         if activity == Activity.VERIFICATION and result == Result.PASS and interval:
             until = validity.get((on, interval))
@@ -119,6 +134,50 @@ def _rules(batch: Batch) -> None:
 
 
 _UNSEEN = object()
+
+
+def _freeze(batch: Batch) -> None:
+    """The certificate's statement per row (``ServiceRecord.certificate``): a handful of queries per batch."""
+    rows = batch.rows
+    keys = sorted({(r["provider_id"], r["certificate_number"]) for r in rows})
+    stored = {key: hit[1] for key, hit in fetch_by_keys(REC, ("provider_id", "certificate_number"), keys,
+                                                        ["certificate"]).items()}
+    fresh = [r for r in rows if not stored.get((r["provider_id"], r["certificate_number"]))]
+    instruments, providers = {}, {}
+    if fresh:
+        for pk, *values in Instrument.objects.filter(pk__in={r["instrument_id"] for r in fresh}).values_list(
+                "pk", "kind__name", "kind__code", "serial_number", "manufacturer", "model_name", "measuring_range",
+                "accuracy_class", "kind__verification_method", "owner__name"):
+            kind, code, serial, maker, model, span, klass, procedure, owner = values
+            instruments[pk] = {
+                "instrument": {"id": pk, "kind": kind, "kind_code": code, "serial": serial, "manufacturer": maker,
+                               "model": model, "range": span, "accuracy_class": klass, "procedure": procedure or ""},
+                "owner": {"name": owner}}
+        for pk, name, code, address in Organization.objects.filter(
+                pk__in={r["provider_id"] for r in fresh}).values_list("pk", "name", "provider_code", "address"):
+            providers[pk] = {"provider": {"id": pk, "name": name, "code": code or "", "address": address}}
+    officer_ids = {r.get("officer_id") for r in rows} - {None}
+    officers = {pk: {"id": pk, "name": name, "certificate": number} for pk, name, number in
+                VerificationOfficer.objects.filter(pk__in=officer_ids).values_list(
+                    "pk", "full_name", "certificate_number")} if officer_ids else {}
+    now = None
+    defaults = certificates.field_defaults()
+    for row in rows:
+        old = stored.get((row["provider_id"], row["certificate_number"]))
+        officer_id = row.get("officer_id")
+        if old:
+            cert = {**old, **certificates.own_part(row, only=tuple(
+                key for key, attname in certificates.IMPORTED.items() if attname in row))}
+            if (old.get("officer") or {}).get("id") != officer_id and "officer_id" in row:
+                cert["officer"] = officers.get(officer_id)
+            if old.get("performed_on") != cert["performed_on"] or old.get("activity") != cert["activity"]:
+                cert["designation"] = row.get("_designation")
+        else:
+            now = now or timezone.now().isoformat(timespec="seconds")
+            cert = {"v": certificates.SNAPSHOT_VERSION, **instruments[row["instrument_id"]],
+                    **providers[row["provider_id"]], "designation": row.get("_designation"),
+                    "officer": officers.get(officer_id), **certificates.own_part({**defaults, **row}), "issued_at": now}
+        row["certificate"] = cert
 
 
 register(ImportSpec(
@@ -147,9 +206,9 @@ register(ImportSpec(
     ],
     natural_key=[("provider_id", "certificate_number")],
     steps=[_provider, _instrument, resolve_officer, _rules,
-           lambda batch: resolve_unit(batch, date_attr="performed_on")],
+           lambda batch: resolve_unit(batch, date_attr="performed_on"), model_rules, _freeze],
     write_fields=["provider_id", "certificate_number", "instrument_id", "activity", "performed_on", "result",
-                  "stamp_number", "officer_id", "unit_id", "measurand", "notes", "valid_until"],
+                  "stamp_number", "officer_id", "unit_id", "measurand", "notes", "valid_until", "certificate"],
     new_defaults={"source": Source.IMPORT},
     overlap_writes=True,  # the steps look up providers, instruments, scopes, officers and units, never records
     export_select_related=("provider", "instrument", "instrument__owner", "instrument__kind", "officer", "unit",

@@ -1,8 +1,10 @@
 """Verification, calibration and test records."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -10,7 +12,7 @@ from doluong.core.access import ALL
 from doluong.core.dates import valid_until
 from doluong.core.models import BaseModel
 from doluong.core.roles import Role
-from doluong.core.rules import NotInFuture
+from doluong.core.rules import NotInFuture, Problem, Rule
 from doluong.geo.models import AdministrativeUnit
 from doluong.instruments.models import Instrument
 from doluong.orgs.models import Organization
@@ -43,12 +45,77 @@ class Decision(models.TextChoices):
     FAIL = "fail", _("Fail")
 
 
+class WithdrawalReason(models.TextChoices):
+    """Why an issued certificate was withdrawn (the fixed list the public check shows; details go in the note)."""
+
+    ISSUED_IN_ERROR = "error", _("issued in error")
+    WRONG_INSTRUMENT = "wrong-instrument", _("issued for the wrong instrument")
+    INSTRUMENT_ALTERED = "altered", _("instrument altered, repaired or its seal broken")
+    INVALID_MEASUREMENT = "invalid", _("measurement found invalid (standard, procedure or conditions)")
+    NOT_DESIGNATED = "not-designated", _("provider not designated for it")
+    OTHER = "other", _("other reason")
+
+
 class Source(models.TextChoices):
     FORM = "form", _("Form")
     IMPORT = "import", _("Import")
     API = "api", _("API")
     DCC = "dcc", _("Digital calibration certificate")
     DEMO = "demo", _("Demo data")
+
+
+ISSUED_MOVES = gettext_noop("Certificate %(number)s was issued for the instrument with serial number %(serial)s; an "
+                            "issued certificate never moves to another instrument. Withdraw it and issue a new "
+                            "certificate for this instrument.")
+ISSUED_RENUMBERED = gettext_noop("Certificate %(number)s is issued: its number and provider do not change. Issue a "
+                                 "corrected version (a new number) instead.")
+
+
+class IssuedCertificateStays(Rule):
+    """An issued certificate (a record with a certificate number) stays with its instrument, provider and number.
+
+    For an object (its values carry ``id``) the stored record is compared; for an import row (no ``id``: it is
+    matched by provider and certificate number) the stored record with that key. One query per batch."""
+
+    fields = ("provider_id", "certificate_number", "instrument_id")
+
+    def prepare(self, rows):
+        ids = [r["id"] for r in rows if r.get("id")]
+        keys = {(r.get("provider_id"), r.get("certificate_number")) for r in rows
+                if "id" not in r and r.get("provider_id") and r.get("certificate_number")}
+        by_id, by_key = {}, {}
+        if ids:
+            for pk, provider, number, instrument, serial in ServiceRecord.objects.filter(pk__in=ids).values_list(
+                    "pk", "provider_id", "certificate_number", "instrument_id", "instrument__serial_number"):
+                by_id[pk] = (provider, number, instrument, serial)
+        if keys:
+            from doluong.imports.db import fetch_by_keys
+
+            found = fetch_by_keys(ServiceRecord, ("provider_id", "certificate_number"), sorted(keys),
+                                  ["instrument_id"])
+            serials = dict(Instrument.objects.filter(pk__in={hit[1] for hit in found.values()}).values_list(
+                "pk", "serial_number"))
+            by_key = {key: (hit[1], serials.get(hit[1], "")) for key, hit in found.items()}
+        return by_id, by_key
+
+    def check(self, values, prepared):
+        by_id, by_key = prepared
+        if "id" in values:
+            stored = by_id.get(values["id"])
+            if stored is None or not stored[1]:
+                return None  # new, or a draft until now: it is issued by this write
+            provider, number, instrument, serial = stored
+            if values.get("provider_id") != provider or values.get("certificate_number") != number:
+                return Problem("certificate_number", ISSUED_RENUMBERED, {"number": number})
+            if values.get("instrument_id") != instrument:
+                return Problem("instrument_id", ISSUED_MOVES, {"number": number, "serial": serial})
+            return None
+        stored = by_key.get((values.get("provider_id"), values.get("certificate_number")))
+        if stored is not None and stored[0] != values.get("instrument_id"):
+            # An import row: blame the serial number, the column that names another instrument.
+            column = "serial_number" if "serial_number" in values else "instrument_id"
+            return Problem(column, ISSUED_MOVES, {"number": values.get("certificate_number"), "serial": stored[1]})
+        return None
 
 
 class ServiceRecord(BaseModel):
@@ -99,9 +166,25 @@ class ServiceRecord(BaseModel):
     decision_detail = models.JSONField(_("decision detail"), default=dict, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.FORM, editable=False)
+    # Issued certificate: what it certifies, frozen when the number is given (records/certificates.py).
+    certificate = models.JSONField(
+        _("issued certificate"), default=dict, blank=True, editable=False,
+        help_text=_("What the certificate states, kept when it is issued: later edits of the instrument, its "
+                    "owner, the provider or the officer do not change it."))
+    superseded_by = models.ForeignKey("self", verbose_name=_("superseded by"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="supersedes", db_index=False)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=20, choices=WithdrawalReason.choices,
+                                         blank=True)
+    withdrawal_note = models.TextField(_("withdrawal details"), blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("withdrawn by"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     search_fields = ("certificate_number", "stamp_number")
-    rules = (NotInFuture("performed_on", gettext_noop("The date %(date)s is in the future.")),)
+    rules = (NotInFuture("performed_on", gettext_noop("The date %(date)s is in the future.")),
+             IssuedCertificateStays())
+    # Only records.certificates moves these: a correction supersedes, a withdrawal withdraws.
+    workflow_fields = ("superseded_by", "withdrawn_on", "withdrawal_reason", "withdrawal_note", "withdrawn_by")
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "provider", Role.ENTERPRISE: "instrument__owner"},
         "add": {Role.PROVIDER: "provider"},
@@ -114,6 +197,8 @@ class ServiceRecord(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=("provider", "certificate_number"), condition=~Q(certificate_number=""),
                                     name="record_unique_certificate_per_provider"),
+            models.UniqueConstraint(fields=("superseded_by",), condition=Q(superseded_by__isnull=False),
+                                    name="record_superseded_once"),
         ]
         indexes = [
             models.Index(fields=("instrument", "-performed_on")),
@@ -124,6 +209,9 @@ class ServiceRecord(BaseModel):
             # still serve "records of this officer / in these units" (= and IN imply NOT NULL).
             models.Index(fields=("officer",), condition=Q(officer__isnull=False), name="record_officer_idx"),
             models.Index(fields=("unit",), condition=Q(unit__isnull=False), name="record_unit_idx"),
+            # The public check looks numbers up case-insensitively: UPPER(number) = 'X' uses these.
+            models.Index(Upper("certificate_number"), name="record_certificate_upper_idx"),
+            models.Index(Upper("stamp_number"), name="record_stamp_upper_idx"),
         ]
         verbose_name = _("verification, calibration or test record")
         verbose_name_plural = _("verification, calibration and test records")
@@ -148,6 +236,32 @@ class ServiceRecord(BaseModel):
             self.valid_until = self.compute_valid_until()
             if self.unit_id is None:
                 self.unit_id = self.instrument.unit_id
+        if self.instrument_id and self.provider_id:
+            from doluong.records.certificates import freeze
+
+            self.certificate = freeze(self)
+
+    @property
+    def is_issued(self) -> bool:
+        return bool(self.certificate_number)
+
+    def edit_lock(self):
+        """A withdrawn or superseded certificate is history: it changes no more (a new version is the way)."""
+        if self.withdrawn_on:
+            return _("Certificate %(n)s was withdrawn on %(date)s; it no longer changes.") % {
+                "n": self.certificate_number, "date": self.withdrawn_on.strftime("%d/%m/%Y")}
+        if self.superseded_by_id:
+            return _("Certificate %(n)s was superseded by a corrected version; it no longer changes.") % {
+                "n": self.certificate_number}
+        return None
+
+    def delete_lock(self):
+        """An issued certificate is evidence: it is withdrawn or corrected, never deleted (an import revert, which
+        undoes the import that created it, is the exception: the certificate then never existed here)."""
+        if self.certificate_number:
+            return _("Certificate %(n)s is issued and cannot be deleted. Withdraw it (with the reason) or issue a "
+                     "corrected version; the public check then says so.") % {"n": self.certificate_number}
+        return None
 
     def clean(self):
         errors = {}

@@ -32,4 +32,20 @@ def record_context(record) -> dict:
 
 
 def detail_extra(request, record) -> dict:
-    return record_context(record)
+    """The record page: its metrology, and for an issued certificate its state, its versions and what may be done
+    with it (correct, withdraw; never delete: the Delete button is not offered)."""
+    from doluong.core import writes
+    from doluong.records import certificates
+
+    ctx = record_context(record)
+    if record.certificate_number:
+        may_change = writes.may(request.user, record, "change")
+        open_ = certificates.why_not_correctable(record) is None
+        ctx.update({
+            "can_delete": False,
+            "certificate_state": certificates.state_of(record),
+            "certificate_versions": certificates.versions(record),
+            "can_correct": may_change and open_,
+            "can_withdraw": may_change and open_,
+        })
+    return ctx

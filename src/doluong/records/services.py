@@ -12,8 +12,9 @@ from doluong.records.models import Result, ServiceRecord
 def refresh_due_dates(instrument_ids) -> int:
     """Recompute verification_due_on and last_verified_on of these instruments, set-based.
 
-    Due date: the latest valid_until among passing verifications; last verified: the latest
-    verification date of any result. Returns the number of instruments updated.
+    Due date: the latest valid_until among passing verifications whose certificate stands (neither withdrawn
+    nor superseded by a corrected version); last verified: the latest verification date of any result (a
+    superseded version is not counted: its correction has the date). Returns the number of instruments updated.
 
     The two columns are derived from the records (whose writes have their history), so this set-based
     update is the follow-up's own write and leaves no history row (``Instrument.changelog_exclude``).
@@ -23,9 +24,9 @@ def refresh_due_dates(instrument_ids) -> int:
         return 0
     if connection.vendor == "postgresql":
         return _refresh_due_dates_postgresql(ids)
-    passing = ServiceRecord.objects.filter(instrument=OuterRef("pk"), activity=Activity.VERIFICATION,
-                                           result=Result.PASS)
-    any_verification = ServiceRecord.objects.filter(instrument=OuterRef("pk"), activity=Activity.VERIFICATION)
+    any_verification = ServiceRecord.objects.filter(instrument=OuterRef("pk"), activity=Activity.VERIFICATION,
+                                                    superseded_by__isnull=True)
+    passing = any_verification.filter(result=Result.PASS, withdrawn_on__isnull=True)
     return Instrument.objects.filter(pk__in=ids).update(
         verification_due_on=Subquery(passing.values("instrument").annotate(m=Max("valid_until")).values("m")[:1]),
         last_verified_on=Subquery(any_verification.values("instrument").annotate(m=Max("performed_on")).values("m")[:1]),
@@ -42,9 +43,11 @@ def _refresh_due_dates_postgresql(ids: list[int]) -> int:
         for start in range(0, len(ids), 50_000):
             cur.execute(
                 f"UPDATE {instruments} i SET verification_due_on = a.due, last_verified_on = a.last "  # noqa: S608
-                f"FROM (SELECT u.id, max(r.valid_until) FILTER (WHERE r.result = %s) AS due, "
+                f"FROM (SELECT u.id, "
+                f"max(r.valid_until) FILTER (WHERE r.result = %s AND r.withdrawn_on IS NULL) AS due, "
                 f"max(r.performed_on) AS last FROM unnest(%s::bigint[]) AS u(id) "
-                f"LEFT JOIN {records} r ON r.instrument_id = u.id AND r.activity = %s GROUP BY u.id) a "
+                f"LEFT JOIN {records} r ON r.instrument_id = u.id AND r.activity = %s AND r.superseded_by_id IS NULL "
+                f"GROUP BY u.id) a "
                 f"WHERE i.id = a.id AND (i.verification_due_on IS DISTINCT FROM a.due "
                 f"OR i.last_verified_on IS DISTINCT FROM a.last)",
                 [Result.PASS, ids[start:start + 50_000], Activity.VERIFICATION])

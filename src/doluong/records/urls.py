@@ -10,6 +10,9 @@ from doluong.records import views
 app_name = "records_flow"
 urlpatterns = [
     path("servicerecord/<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("servicerecord/<int:pk>/certificate.pdf", views.certificate_pdf, name="certificate_pdf"),
+    path("servicerecord/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("servicerecord/<int:pk>/correct/", views.correct, name="correct"),
     path("servicerecord/<int:pk>/dcc.xml", views.dcc_export, name="dcc_export"),
     path("dcc/import/", views.dcc_import, name="dcc_import"),
 ]
