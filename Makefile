@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST   ?= 127.0.0.1:8000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test lint serve install install-dev messages bench clean
+.PHONY: demo system-packages test lint serve serve-prod install install-dev messages bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python >= 3.12 is needed (pyenv: see .python-version)"'
@@ -28,7 +28,18 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-demo: install
+# The PDFs need Debian's fonts-liberation2 (Vietnamese glyphs; the old fonts-liberation has none): installed
+# when missing and this runs as root with apt, otherwise a warning says what to install.
+system-packages:
+	@if ! fc-list 2>/dev/null | grep -q "liberation2/LiberationSerif-Regular"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing fonts-liberation2 for the PDFs"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation2 >/dev/null) \
+	      || echo "WARNING: could not install fonts-liberation2; PDFs may mix fonts (docs/operations.md)"; \
+	  else echo "WARNING: install fonts-liberation2 (sudo apt-get install fonts-liberation2) for the PDFs"; fi; \
+	fi
+
+demo: install system-packages
 	$(BIN)/doluong migrate --noinput -v0
 	$(BIN)/doluong load_reference
 	$(BIN)/doluong load_demo
@@ -41,6 +52,11 @@ serve: install
 	$(BIN)/doluong db_worker --no-reload -v0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/doluong runserver $(HOST)
+
+# Production on this machine (docs/operations.md): DATABASE_URL (PostgreSQL), DOLUONG_SECRET_KEY and
+# DOLUONG_ALLOWED_HOSTS required; migrate, collectstatic, then gunicorn and the task worker (deploy/serve-prod).
+serve-prod: install
+	DOLUONG_BIN=$(BIN) bash deploy/serve-prod
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -43,7 +43,13 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "axes",
+    "django_otp",  # second factor for sign-in (doluong.accounts)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",  # the TASKS backend's queue table (see TASKS below)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files: the API docs load nothing from a CDN
     "doluong.core",
     "doluong.imports",
     "doluong.geo",
@@ -56,8 +62,13 @@ INSTALLED_APPS = [
     "doluong.programmes",
     "doluong.inspections",
     "doluong.indicators",
+    "doluong.reports",
+    "doluong.notices",  # notifications, reminders (`doluong remind`), service requests
     "doluong.demo",
     "doluong.web",
+    "doluong.ops",  # /healthz, backup, restore, prune, log formatters (docs/operations.md)
+    "doluong.api",
+    "doluong.accounts",  # two-step sign-in, password reset and change, idle expiry, sign-in log
 ]
 
 MIDDLEWARE = [
@@ -69,11 +80,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session passed the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
+    "doluong.accounts.middleware.IdleTimeoutMiddleware",  # signs out after DOLUONG_IDLE_MINUTES idle
+    "doluong.accounts.middleware.SecondFactorMiddleware",  # code page / set-up page before any other page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "doluong.core.middleware.ChangeContextMiddleware",
+    "doluong.ops.middleware.RequestLogMiddleware",  # one log line per request, with its id (after the above)
     "axes.middleware.AxesMiddleware",
     "doluong.core.middleware.ErrorPagesMiddleware",  # Vietnamese 404/500 pages even with DEBUG on
 ]
@@ -94,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "doluong.core.context_processors.navigation",
+                "doluong.notices.context_processors.unread",  # the navbar's unread notifications badge
             ],
         },
     }
@@ -118,9 +134,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"
+# Axes first (it refuses locked-out credentials), then passwords, then any extra backends named in
+# DOLUONG_AUTH_BACKENDS (comma-separated dotted paths, e.g. a provincial SSO / OIDC backend: docs/operations.md).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    *[b.strip() for b in os.environ.get("DOLUONG_AUTH_BACKENDS", "").split(",") if b.strip()],
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -135,6 +154,39 @@ AXES_FAILURE_LIMIT = 8
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "doluong.accounts.views.locked_out"  # the lock-out page in Vietnamese
+# Two-step sign-in (doluong.accounts): officers, leaders and administrators must use an authenticator app
+# where DOLUONG_REQUIRE_2FA is on (default: in production); anyone may. DOLUONG_OTP_MAX_FAILURES wrong codes
+# block the code page of the session (each wrong code also counts for axes' lock-out above).
+DOLUONG_REQUIRE_2FA = env_bool("DOLUONG_REQUIRE_2FA", default=PRODUCTION)
+DOLUONG_OTP_MAX_FAILURES = int(os.environ.get("DOLUONG_OTP_MAX_FAILURES", "5"))
+OTP_TOTP_ISSUER = "doluong"
+# Sessions: DOLUONG_SESSION_HOURS at most (8: a working day), signed out after DOLUONG_IDLE_MINUTES without
+# a request (0: never), optionally when the browser closes.
+SESSION_COOKIE_AGE = int(float(os.environ.get("DOLUONG_SESSION_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DOLUONG_SESSION_EXPIRE_AT_BROWSER_CLOSE")
+DOLUONG_IDLE_MINUTES = int(os.environ.get("DOLUONG_IDLE_MINUTES", "30"))
+# E-mail (password reset): offered only when DOLUONG_EMAIL_HOST is set (or DOLUONG_EMAIL_ENABLED=1 with
+# another DOLUONG_EMAIL_BACKEND); without e-mail an officer sets a forgotten password.
+_EMAIL_HOST = os.environ.get("DOLUONG_EMAIL_HOST", "")
+_EMAIL_PORT = int(os.environ.get("DOLUONG_EMAIL_PORT", "587"))
+_EMAIL_USER = os.environ.get("DOLUONG_EMAIL_USER", "")
+_EMAIL_BACKEND = os.environ.get("DOLUONG_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+                                if _EMAIL_HOST else "django.core.mail.backends.console.EmailBackend")
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": {
+    "host": _EMAIL_HOST, "port": _EMAIL_PORT, "username": _EMAIL_USER,
+    "password": os.environ.get("DOLUONG_EMAIL_PASSWORD", ""),
+    "use_tls": env_bool("DOLUONG_EMAIL_TLS", default=_EMAIL_PORT == 587),
+    "use_ssl": env_bool("DOLUONG_EMAIL_SSL", default=_EMAIL_PORT == 465), "timeout": 20,
+} if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {}}}
+DEFAULT_FROM_EMAIL = os.environ.get("DOLUONG_EMAIL_FROM", _EMAIL_USER if "@" in _EMAIL_USER else "doluong@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+DOLUONG_EMAIL_ENABLED = env_bool("DOLUONG_EMAIL_ENABLED", default=bool(_EMAIL_HOST))
+# Reminders (`doluong remind`, docs/notices.md): instruments due within DOLUONG_REMIND_DAYS days; the links in
+# notification e-mails start with DOLUONG_SITE_URL (e.g. https://doluong.example.gov.vn).
+DOLUONG_REMIND_DAYS = int(os.environ.get("DOLUONG_REMIND_DAYS", "30"))
+DOLUONG_SITE_URL = os.environ.get("DOLUONG_SITE_URL", "").rstrip("/")
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("DOLUONG_PASSWORD_RESET_HOURS", "24")) * 3600
 
 # --- language, time, formats --------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -204,17 +256,87 @@ TASKS = {
     }
 }
 
+# --- REST API (doluong.api, docs/api.md) ---------------------------------------------------------------
+# Systems sign in with a token (Authorization: Bearer …, doluong.api.models.ApiToken); people with their
+# session (the docs at /api/docs/). Token clients are throttled: DOLUONG_API_RATE requests and
+# DOLUONG_API_BULK_RATE bulk submissions per token ("N/second|minute|hour|day").
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "doluong.api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "doluong.api.paging.Paging",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["doluong.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("DOLUONG_API_RATE", "600/minute"),
+        "token_bulk": os.environ.get("DOLUONG_API_BULK_RATE", "60/hour"),
+    },
+    "EXCEPTION_HANDLER": "doluong.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "doluong API",
+    "DESCRIPTION": "Registry, records and indicators of the province's metrology programme (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Choices stay inline in each schema: the registry has many fields named kind, status or result, with other
+    # choices each, and shared enum components would get generated names.
+    "POSTPROCESSING_HOOKS": [],
+}
+DOLUONG_API_BULK_MAX_ROWS = int(os.environ.get("DOLUONG_API_BULK_MAX_ROWS", "20000"))
+
 # --- tables -------------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_PAGE_RANGE = 5
 
 # --- logging ------------------------------------------------------------------------------------
+# DOLUONG_LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request id, path,
+# status, duration, user id); otherwise readable console lines. Requests are logged on doluong.request
+# (INFO in production; DOLUONG_REQUEST_LOG_LEVEL). Formatters in doluong.ops.logging.
+DOLUONG_LOG_FORMAT = os.environ.get("DOLUONG_LOG_FORMAT", "console").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "console": {"()": "doluong.ops.logging.ConsoleFormatter"},
+        "json": {"()": "doluong.ops.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if DOLUONG_LOG_FORMAT == "json" else "console"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DOLUONG_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "doluong.request": {"level": os.environ.get("DOLUONG_REQUEST_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+        # JSON: Django's own DEBUG-only console handler would add plain lines; everything goes through root
+        **({"django": {"handlers": [], "level": "INFO"}} if DOLUONG_LOG_FORMAT == "json" else {}),
+    },
 }
+
+# --- operations (doluong.ops, docs/operations.md) ----------------------------------------------------
+# Backups: `doluong backup` writes to DOLUONG_BACKUP_DIR and keeps the newest DOLUONG_BACKUP_KEEP (all if
+# unset). Retention (`doluong prune`): finished task results after DOLUONG_TASK_RESULTS_KEEP_DAYS; change
+# history only if DOLUONG_HISTORY_KEEP_DAYS is set (default: kept for ever). The worker is reported dead by
+# /healthz when no task finished for DOLUONG_WORKER_STALE_SECONDS (its heartbeat runs every
+# DOLUONG_HEARTBEAT_SECONDS) and none is running.
+DOLUONG_BACKUP_DIR = Path(os.environ.get("DOLUONG_BACKUP_DIR", VAR_DIR / "backups"))
+DOLUONG_BACKUP_KEEP = int(os.environ["DOLUONG_BACKUP_KEEP"]) if os.environ.get("DOLUONG_BACKUP_KEEP") else None
+DOLUONG_TASK_RESULTS_KEEP_DAYS = int(os.environ.get("DOLUONG_TASK_RESULTS_KEEP_DAYS", "30"))
+DOLUONG_HISTORY_KEEP_DAYS = (int(os.environ["DOLUONG_HISTORY_KEEP_DAYS"])
+                             if os.environ.get("DOLUONG_HISTORY_KEEP_DAYS") else None)
+DOLUONG_HEARTBEAT_SECONDS = int(os.environ.get("DOLUONG_HEARTBEAT_SECONDS", "60"))
+DOLUONG_WORKER_STALE_SECONDS = int(os.environ.get("DOLUONG_WORKER_STALE_SECONDS", "180"))
+DOLUONG_TASK_MAX_SECONDS = int(os.environ.get("DOLUONG_TASK_MAX_SECONDS", "3600"))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes over plain HTTP when production redirects to HTTPS
 
 # --- the province this installation serves -------------------------------------------------------
 DOLUONG_PROVINCE_NAME = os.environ.get("DOLUONG_PROVINCE_NAME", "Lào Cai")

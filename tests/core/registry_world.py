@@ -21,6 +21,7 @@ from doluong.inspections.models import (
     ViolationType,
 )
 from doluong.instruments.models import Instrument, InstrumentKind, MeasurementStandard, MetrologyField
+from doluong.notices.models import ServiceRequest
 from doluong.orgs.models import Organization, Person, Sector, User
 from doluong.plans.models import (
     AnnualWorkplan,
@@ -46,6 +47,7 @@ from doluong.programmes.models import (
 )
 from doluong.providers.models import Accreditation, Activity, Designation, DesignationScope, VerificationOfficer
 from doluong.records.models import ServiceRecord
+from doluong.reports.models import DocumentKind, PlanDocument
 from tests.factories import (
     AccreditationFactory,
     DesignationFactory,
@@ -104,6 +106,18 @@ def _inspection(w) -> Inspection:
     return InspectionFactory(organization=w.enterprise, unit=w.geo.new_commune, lead_agency=w.agency)
 
 
+def _service_request(w) -> ServiceRequest:
+    """A sent request of the enterprise for its instrument, to the provider designated for the kind."""
+    if not DesignationScope.objects.filter(designation__provider=w.provider, kind=w.kind,
+                                           activity=Activity.VERIFICATION).exists():
+        DesignationScope.objects.create(designation=DesignationFactory(provider=w.provider), kind=w.kind,
+                                        activity=Activity.VERIFICATION)
+    request = ServiceRequest.objects.create(enterprise=w.enterprise, provider=w.provider, message="Đề nghị kiểm định",
+                                            preferred_date=dt.date(2030, 1, 15))
+    request.instruments.set([w.instrument])
+    return request
+
+
 BUILDERS = {
     MapEdition: lambda w: MapEditionFactory(),
     AdministrativeUnit: lambda w: UnitFactory(edition=w.geo.new, parent=w.geo.lao_cai, province=w.geo.lao_cai,
@@ -133,6 +147,9 @@ BUILDERS = {
     ProgressReport: lambda w: ReportFactory(task=TaskFactory(plan=w.plan, lead_agency=w.agency), agency=w.agency),
     PlanChange: lambda w: ChangeFactory(plan=w.plan, task=w.task, reported_by=w.agency),
     BudgetLine: lambda w: BudgetLineFactory(plan=w.plan, task=TaskFactory(plan=w.plan, lead_agency=w.agency)),
+    PlanDocument: lambda w: PlanDocument.objects.create(plan=w.plan, kind=DocumentKind.ANNUAL,
+                                                        year=2020 + next(_n) % 10, number=f"{next(_n)}/BC-SKHCN",
+                                                        figures_as_of=dt.date(2025, 12, 31)),
     AssuranceCase: lambda w: CaseFactory(enterprise=EnterpriseFactory(), plan=w.plan),
     SupportDelivery: lambda w: DeliveryFactory(case=w.case, provider=w.provider),
     Training: lambda w: TrainingFactory(organizer=w.agency, unit=w.geo.new_commune, plan=w.plan, task=w.task),
@@ -153,6 +170,7 @@ BUILDERS = {
     Indicator: lambda w: IndicatorFactory(),
     Target: lambda w: TargetFactory(plan=w.plan, indicator=w.indicator),
     ManualValue: lambda w: ManualValueFactory(indicator=w.indicator, unit=w.geo.new_commune),
+    ServiceRequest: _service_request,
 }
 
 

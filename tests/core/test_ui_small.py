@@ -232,3 +232,22 @@ def test_task_lookup_shows_the_plan_number(client, db):
     client.force_login(make_user(Role.OFFICER))
     assert lookup(client, "plans:plantask_lookup", "nv3") == [
         "210/KH-UBND · NV3 Kiểm định phương tiện đo nhóm 2", "99/KH-UBND · NV30 Đào tạo"]
+
+
+def test_place_lookup_finds_words_first_and_labels_the_map(client, geo_map):
+    """Hundreds of units merely containing the letters ("Nguyên" holds "yen") do not hide Huyện Yên Bình."""
+    from doluong.geo.models import AdministrativeUnit, UnitLevel
+
+    o = geo_map.old
+    AdministrativeUnit.objects.bulk_create([AdministrativeUnit(
+        edition=o, level=UnitLevel.COMMUNE, code=f"9{i:03d}", name=f"Xã Bình Nguyên {i}", parent=geo_map.district,
+        province=geo_map.yen_bai, valid_from=o.valid_from, valid_to=o.valid_to) for i in range(250)])
+    AdministrativeUnit.objects.create(edition=o, level=UnitLevel.DISTRICT, code="136", name="Huyện Yên Bình",
+                                      parent=geo_map.yen_bai, province=geo_map.yen_bai, valid_from=o.valid_from,
+                                      valid_to=o.valid_to)
+    client.cookies["django_language"] = "en"
+    client.force_login(make_user(Role.OFFICER))
+    texts = lookup(client, "geo:administrativeunit_lookup", "yen binh")
+    assert texts[0] == "Huyện Yên Bình · Tỉnh Yên Bái · map until 30/06/2025"
+    lao_cai = lookup(client, "geo:administrativeunit_lookup", "tinh lao cai")
+    assert sorted(lao_cai) == ["Tỉnh Lào Cai · map since 01/07/2025", "Tỉnh Lào Cai · map until 30/06/2025"]

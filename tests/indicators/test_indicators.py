@@ -201,6 +201,23 @@ def test_dashboard_shows_the_targets_and_every_figure_opens_to_its_records(clien
     assert r.context["value"] == 3 and r.context["table"].paginator.count == 3
 
 
+def test_a_year_filter_judges_targets_on_the_cumulative_figure_at_that_years_end(client, plan):
+    """T4 2025 = 100: 60 person-times in 2024 and 50 in 2025 meet it. Filtered to 2025, the card shows the
+    cumulative 110 at 31/12/2025 (achieved) and +50 for 2025 — not 50 against 100 (once "not achieved")."""
+    for year, n in ((2024, 60), (2025, 50)):
+        training = TrainingFactory(starts_on=dt.date(year, 5, 1), ends_on=dt.date(year, 5, 2))
+        for _ in range(n):
+            AttendanceFactory(training=training)
+    client.force_login(make_user(Role.OFFICER))
+    r = client.get(reverse("indicators_flow:dashboard"), {"year": "2025", "as_of": "24/11/2026"})
+    card = next(p for p in r.context["progress"] if p.target.indicator.code == "T4" and p.target.milestone == END_2025)
+    assert (card.value, card.increment, card.status) == (110, 50, Status.ACHIEVED)
+    assert 'data-testid="year-note"' in r.content.decode()
+    r = client.get(reverse("indicators_flow:dashboard"), {"year": "2024", "as_of": "24/11/2026"})
+    card = next(p for p in r.context["progress"] if p.target.indicator.code == "T4" and p.target.milestone == END_2025)
+    assert (card.value, card.increment) == (60, 60) and card.status != Status.MISSED  # judged on 31/12/2024
+
+
 def test_dashboard_is_for_province_readers_and_bounded_in_queries(client, plan, trainings,
                                                                   django_assert_max_num_queries):
     from tests.factories import OrganizationFactory

@@ -55,7 +55,9 @@ def test_demo_plans(geo_map):
         pk__in=current.late(on=TODAY)).exists()
     assert sorted(PlanChange.objects.values_list("status", flat=True)) == [ChangeStatus.APPROVED,
                                                                            ChangeStatus.PENDING]
-    assert set(BudgetLine.objects.filter(plan=plan).values_list("year", flat=True)) == set(range(2020, 2027))
+    assert set(BudgetLine.objects.filter(plan=plan).values_list("year", flat=True)) == set(range(2020, 2028))
+    next_year = BudgetLine.objects.filter(plan=plan, year=2027)
+    assert next_year.exists() and not next_year.exclude(approved=0, spent=0).exists()  # an estimate, not approved
     totals = {r.year: r for r in budget_summary(plan=plan) if not r.source}
     assert totals[2026].spent < totals[2026].approved  # the current year is partly spent
     assert all(r.spent <= r.approved <= r.estimate for r in totals.values())

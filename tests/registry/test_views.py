@@ -41,7 +41,9 @@ def test_unaccented_search_finds_accented_names(officer_client, geo_map):
     assert "Xăng dầu Yên Bái" in r.content.decode()
     assert "Hòa Phát" not in r.content.decode()
     units = officer_client.get(reverse("geo:administrativeunit_lookup"), {"q": "yen bai"}).json()["results"]
-    assert {u["text"] for u in units} >= {"Tỉnh Yên Bái", "Phường Yên Bái, Tỉnh Lào Cai"}
+    # each place with its province and its map (the picker labels old and new units apart)
+    assert {u["text"].split(" · ")[:2][0] for u in units} >= {"Tỉnh Yên Bái", "Phường Yên Bái"}
+    assert any(u["text"].startswith("Phường Yên Bái · Tỉnh Lào Cai · ") for u in units)
 
 
 def test_create_edit_delete_keep_history(officer_client):

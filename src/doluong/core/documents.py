@@ -62,15 +62,26 @@ def render_pdf(template_name: str, context: dict[str, Any], request=None) -> byt
     return html_to_pdf(html)
 
 
-def render_docx(template_path: Path | str, context: dict[str, Any]) -> bytes:
-    """Fill a .docx template (Jinja tags in its runs and ``{%tr %}`` table rows) and return the bytes."""
-    from docxtpl import DocxTemplate
+def render_docx(template_path: Path | str, context: dict[str, Any],
+                images: dict[str, tuple[bytes, float]] | None = None, properties: dict | None = None) -> bytes:
+    """Fill a .docx template (Jinja tags in its runs and ``{%tr %}`` table rows) and return the bytes.
+
+    ``images``: {name: (PNG bytes, width in mm)} placed where the template says ``{{ name }}``;
+    ``properties``: the file's core properties (author, title, comments, created)."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
 
     path = Path(template_path)
     if not path.is_file():
         raise DocumentError(f"no Word template {path}")
     doc = DocxTemplate(str(path))
-    doc.render(context, autoescape=True)
+    pictures = {name: InlineImage(doc, io.BytesIO(data), width=Mm(width)) if data else ""
+                for name, (data, width) in (images or {}).items()}
+    doc.render({**context, **pictures}, autoescape=True)
+    core = doc.docx.core_properties if hasattr(doc, "docx") and doc.docx is not None else None
+    for name, value in (properties or {}).items():
+        if core is not None and value:
+            setattr(core, name, value)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

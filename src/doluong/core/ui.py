@@ -180,6 +180,19 @@ def add_related(model: type[models.Model], related: Related) -> None:
     ui.related = (*ui.related, related)
 
 
+# model → [fn(request, obj) -> [(label, url)]]: buttons an app higher up adds to a lower app's detail page
+_actions: dict[type[models.Model], list[Callable]] = {}
+
+
+def add_actions(model: type[models.Model], fn: Callable) -> None:
+    """Let an app higher up offer actions (links) on a lower app's detail page; ``fn`` decides per user."""
+    _actions.setdefault(model, []).append(fn)
+
+
+def actions_for(request, obj) -> list[tuple[str, str]]:
+    return [action for fn in _actions.get(type(obj), ()) for action in fn(request, obj)]
+
+
 def get(model: type[models.Model]) -> ModelUI | None:
     return _registry.get(model)
 

@@ -211,7 +211,7 @@ class DetailView(ModelView):
                       for name, (label, value, url) in zip(names, fields, strict=True)]
         return render(request, ui.detail_template or "core/detail.html", self.context(
             object=obj, fields=fields, related=related, history=entries,
-            field_labels=field_labels(obj._meta.model), **extra,
+            field_labels=field_labels(obj._meta.model), actions=registry.actions_for(request, obj), **extra,
         ))
 
 
@@ -355,10 +355,19 @@ class LookupView(ModelView):
 
     def get(self, request):
         from doluong.core.lookup import rank
+        from doluong.core.text import search_terms
 
         query = request.GET.get("q", "")
         qs = with_related(self.base_queryset(), self.ui.select_related).search(query)
         bound = self.candidates if query.strip() else self.limit  # nothing typed: the first ones in order
-        found = rank(query, qs.order_by(*self.ui.ordering)[:bound], limit=self.limit)
+        # Candidates whose words start with the typed words first ("yen binh" → Huyện Yên Bình before the
+        # hundreds of "Nguyên Bình"s that merely contain the letters), then the other matches.
+        strong = qs
+        for term in search_terms(query):
+            strong = strong.filter(models.Q(search_text__startswith=term) | models.Q(search_text__contains=" " + term))
+        pool = list(strong.order_by(*self.ui.ordering)[:bound]) if query.strip() else []
+        if len(pool) < bound:
+            pool += list(qs.exclude(pk__in=[o.pk for o in pool]).order_by(*self.ui.ordering)[:bound - len(pool)])
+        found = rank(query, pool, limit=self.limit)
         label = self.ui.lookup_label or str
         return JsonResponse({"results": [{"id": o.pk, "text": label(o)} for o in found]})

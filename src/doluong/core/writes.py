@@ -249,6 +249,10 @@ def delete(obj, *, user, via: str, transition: bool = False) -> None:
             raise WriteRefused(_("You may not delete this %(name)s.") % {"name": model._meta.verbose_name})
         if not transition:
             check_not_locked(obj)
+            # A model may refuse deletion alone (``delete_lock()``: an issued certificate is withdrawn, not deleted).
+            reason = obj.delete_lock() if hasattr(obj, "delete_lock") else None
+            if reason:
+                raise ValidationError(reason)
         touched = Touched(model) if follow_ups(model) else None
         if touched is not None:
             touched.add_object(obj)

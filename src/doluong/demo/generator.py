@@ -197,6 +197,9 @@ def _plans_and_programmes(ctx: Ctx, agencies: dict, enterprises, provider_plans)
     ctx.counts.update(load_demo_inspections(
         rng=ctx.rng, today=ANCHOR, enterprises=[e.org for e in enterprises], dost=dost,
         instruments=list(Instrument.objects.filter(owner__in=[e.org for e in enterprises]).select_related("kind"))))
+    from doluong.reports.demo import load_demo_documents
+
+    ctx.counts["plan_documents"] = load_demo_documents(today=ANCHOR)
 
 
 def _delete_plan_and_programme_demo(orgs) -> None:

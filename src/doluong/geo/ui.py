@@ -1,7 +1,21 @@
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from doluong.core.ui import ModelUI, Related, register
 from doluong.geo.models import AdministrativeUnit, MapEdition
+
+
+def unit_label(unit: AdministrativeUnit) -> str:
+    """A place in the picker with its province and its map: the old and the new "Tỉnh Lào Cai" differ."""
+    parts = [unit.name]
+    if unit.province_id and unit.province_id != unit.pk:
+        parts.append(unit.province.name)
+    if unit.valid_to:
+        parts.append(gettext("map until %(date)s") % {"date": unit.valid_to.strftime("%d/%m/%Y")})
+    else:
+        parts.append(gettext("map since %(date)s") % {"date": unit.valid_from.strftime("%d/%m/%Y")})
+    return " · ".join(parts)
+
 
 register(ModelUI(
     model=AdministrativeUnit,
@@ -11,6 +25,7 @@ register(ModelUI(
     select_related=("edition", "province"),
     ordering=("edition", "level", "name"),
     autocomplete_fields=("parent", "province"),
+    lookup_label=unit_label,
     related=(Related(_("Units within"), AdministrativeUnit, "parent", columns=("name", "level", "code"),
                      select_related=("province",)),),
     menu_group="registry",

@@ -186,11 +186,12 @@ def _capacity_raised(as_of):
 
 
 def _records(as_of):
-    return _lazy("records.ServiceRecord").objects.all()
+    # A corrected certificate is a new version of the same work: only the version not superseded counts.
+    return _lazy("records.ServiceRecord").objects.filter(superseded_by__isnull=True)
 
 
 def _verifications(as_of):
-    return _lazy("records.ServiceRecord").objects.filter(activity=Activity.VERIFICATION)
+    return _lazy("records.ServiceRecord").objects.filter(activity=Activity.VERIFICATION, superseded_by__isnull=True)
 
 
 def _instruments_with_due(as_of):
@@ -206,8 +207,9 @@ def _instruments_with_due(as_of):
         return (_lazy("instruments.Instrument").objects.filter(status=InstrumentStatus.IN_USE)
                 .annotate(due_as_of=F("verification_due_on")).filter(due_as_of__isnull=False))
     record = _lazy("records.ServiceRecord")
-    due = (record.objects.filter(instrument=OuterRef("pk"), activity=Activity.VERIFICATION, result=Result.PASS,
-                                 performed_on__lte=as_of)
+    due = (record.objects.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=as_of), instrument=OuterRef("pk"),
+                                 activity=Activity.VERIFICATION, result=Result.PASS, performed_on__lte=as_of,
+                                 superseded_by__isnull=True)
            .values("instrument").annotate(m=Max("valid_until")).values("m")[:1])
     return (_lazy("instruments.Instrument").objects.filter(status=InstrumentStatus.IN_USE)
             .annotate(due_as_of=Subquery(due)).filter(due_as_of__isnull=False))

@@ -41,6 +41,7 @@ class Progress:
     missing: list[str] = field(default_factory=list)
     manual: bool = False
     value_at_milestone: Decimal | None = None
+    increment: Decimal | None = None  # set by a page filtered to one year: that year's own figure
 
     @property
     def percent(self) -> Decimal:

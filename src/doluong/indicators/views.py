@@ -66,8 +66,24 @@ def dashboard(request):
     plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), plans[0] if plans else None)
     scope, chosen = scope_from(request)
     progress, trends, operational = [], [], []
+    # A year filter never compares one year with a cumulative target: the targets show the cumulative figure
+    # at the end of that year (their status is judged on that date) and, beside it, that year's increment.
+    target_scope = scope
+    year_end = None
+    if scope.year:
+        year_end = min(scope.as_of, dt.date(scope.year, 12, 31))
+        target_scope = scope.replace(year=None, as_of=year_end)
     if plan is not None:
-        progress = plan_progress(plan, scope)
+        progress = plan_progress(plan, target_scope)
+        if scope.year:
+            increment_scope = scope.replace(year=None, as_of=year_end,
+                                            since=max(dt.date(scope.year, 1, 1), plan_start(plan)))
+            increments = {}
+            for p in progress:
+                ind = p.target.indicator
+                if ind.pk not in increments:
+                    increments[ind.pk] = indicator_value(ind, increment_scope)[0]
+                p.increment = increments[ind.pk]
         seen = set()
         for p in progress:
             ind = p.target.indicator
@@ -117,6 +133,7 @@ def dashboard(request):
         "fields": MetrologyField.objects.order_by("order"), "ownerships": Ownership.choices,
         "years": list(range(scope.as_of.year, (plan.start_year if plan else scope.as_of.year - 7) - 1, -1)),
         "as_of_text": date_format(scope.as_of, "d/m/Y"),
+        "year_end": year_end, "target_as_of_text": date_format(target_scope.as_of, "d/m/Y"),
     })
 
 

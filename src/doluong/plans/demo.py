@@ -125,6 +125,11 @@ def load_demo_plans(*, rng: random.Random, dost: Organization, agencies: list[Or
     workplan = _workplan(rng, lao_cai, CURRENT_YEAR, today)
     items += _items(rng, workplan, lc_tasks, dost, agencies)
     lines += _budget_lines(rng, lao_cai, CURRENT_YEAR, lc_tasks, scale=1.6)
+    # next year's estimate, being compiled in December: estimated, nothing approved or spent yet
+    # (a generator of its own, so the rest of the demo draws the same numbers as before)
+    estimates = random.Random(CURRENT_YEAR + 1)
+    lines += _budget_lines(estimates, plan, CURRENT_YEAR + 1, tasks, estimate_only=True)
+    lines += _budget_lines(estimates, lao_cai, CURRENT_YEAR + 1, lc_tasks, scale=1.6, estimate_only=True)
     WorkplanItem.objects.bulk_create(items)
     BudgetLine.objects.bulk_create(lines)
 
@@ -189,7 +194,7 @@ def _items(rng, workplan, tasks, dost, agencies) -> list[WorkplanItem]:
     return items
 
 
-def _budget_lines(rng, plan, year, tasks, scale: float = 1.0) -> list[BudgetLine]:
+def _budget_lines(rng, plan, year, tasks, scale: float = 1.0, estimate_only: bool = False) -> list[BudgetLine]:
     by_code = {t.code: t for t in tasks}
     lines = []
 
@@ -198,6 +203,8 @@ def _budget_lines(rng, plan, year, tasks, scale: float = 1.0) -> list[BudgetLine
         approved = _share(estimate, 0.75, 1.0, rng)
         low_spent, high_spent = (0.82, 1.0) if year < CURRENT_YEAR else (0.35, 0.7)  # the current year: partly
         spent = _share(approved, low_spent, high_spent, rng)
+        if estimate_only:
+            approved = spent = Decimal(0)
         lines.append(BudgetLine(plan=plan, year=year, task=task, source=source, estimate=estimate,
                                 approved=approved, spent=spent, notes="Dữ liệu mẫu"))
 

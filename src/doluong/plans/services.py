@@ -17,6 +17,7 @@ from doluong.orgs.models import Organization, OrganizationKind
 from doluong.plans.data import plan_210
 from doluong.plans.models import (
     AWAITED_STATUSES,
+    AnnualWorkplan,
     ChangeStatus,
     Plan,
     PlanChange,
@@ -25,9 +26,40 @@ from doluong.plans.models import (
     ProgressReport,
     ReportEvidence,
     ReportStatus,
+    WorkplanItem,
+    WorkplanStatus,
 )
 
 REVIEWER_ROLES = (Role.OFFICER, Role.LEADER)
+
+
+def _next_year(day):
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+@transaction.atomic
+def workplan_copy(*, workplan: AnnualWorkplan, user, year: int | None = None) -> AnnualWorkplan:
+    """Start the next year's workplan from this one: a draft with the same items, deadlines one year on.
+
+    Refused when the plan already has a workplan for that year or the year is outside the plan (the model's
+    own rules say so). Items keep their task, output, responsible agency and budget for the officer to edit."""
+    year = year or workplan.year + 1
+    if AnnualWorkplan.objects.filter(plan_id=workplan.plan_id, year=year).exists():
+        raise ValidationError(_("The plan already has a workplan for %(year)s.") % {"year": year})
+    copy = AnnualWorkplan(plan_id=workplan.plan_id, year=year, status=WorkplanStatus.DRAFT,
+                          notes=_("Copied from the %(year)s workplan.") % {"year": workplan.year})
+    writes.save(copy, user=user, via=writes.Via.SERVICE)
+    items = [WorkplanItem(workplan=copy, task_id=i.task_id, planned_output=i.planned_output,
+                          responsible_id=i.responsible_id, deadline=_next_year(i.deadline), budget=i.budget,
+                          notes=i.notes)
+             for i in workplan.items.order_by("task__order", "pk")]
+    writes.save_many(items, user=user, via=writes.Via.SERVICE)
+    return copy
 
 
 def _copy_back(target, source, fields) -> None:

@@ -100,6 +100,8 @@ register(ModelUI(
                                                                "budget"),
                 select_related=("task", "responsible"), order_by=("task__order", "pk"), limit=60),
     ),
+    detail_template="plans/annualworkplan_detail.html",
+    extra_detail=views.workplan_extra,
     menu_group="plan",
 ))
 

@@ -18,4 +18,5 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("change/<int:pk>/decide/", views.change_decide, name="change_decide"),
+    path("workplan/<int:pk>/copy/", views.workplan_copy, name="workplan_copy"),
 ]

@@ -19,6 +19,7 @@ from doluong.plans import services
 from doluong.plans.forms import DecisionForm, EvidenceForm, ReviewForm
 from doluong.plans.models import (
     AWAITED_STATUSES,
+    AnnualWorkplan,
     BudgetLine,
     ChangeStatus,
     PlanChange,
@@ -127,6 +128,30 @@ def change_decide(request, pk):
         change=change, user=request.user, approve=approve, decision_ref=data.get("decision_ref", ""),
         decision_text=data.get("decision_text", "")),
         _("The change request was approved.") if approve else _("The change request was rejected."))
+
+
+@login_required
+@require_POST
+def workplan_copy(request, pk):
+    workplan = _visible(AnnualWorkplan, request, pk, "plan")
+    if not access.can(request.user, AnnualWorkplan, "add"):
+        raise Http404
+    try:
+        copy = services.workplan_copy(workplan=workplan, user=request.user)
+    except (ValidationError, writes.WriteRefused) as exc:
+        messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+        return HttpResponseRedirect(workplan.get_absolute_url())
+    messages.success(request, _("The %(year)s workplan was started from this one with %(n)s items; edit it and "
+                                "approve it when ready.") % {"year": copy.year, "n": copy.items.count()})
+    return HttpResponseRedirect(copy.get_absolute_url())
+
+
+def workplan_extra(request, workplan: AnnualWorkplan) -> dict:
+    next_year = workplan.year + 1
+    return {"can_copy": access.can(request.user, AnnualWorkplan, "add")
+            and next_year <= workplan.plan.end_year
+            and not AnnualWorkplan.objects.filter(plan_id=workplan.plan_id, year=next_year).exists(),
+            "next_year": next_year}
 
 
 # --- context for the detail pages (ModelUI.extra_detail) ---------------------------------------

@@ -49,24 +49,30 @@ def bar_chart(series, target=None, height=150, label=""):
 
 
 @register.simple_tag
-def hbar_chart(series, label=""):
-    """Horizontal bars with their labels on the left: for categories with long names (fields, sources)."""
+def hbar_chart(series, label="", printed=False, suffix=""):
+    """Horizontal bars with their labels on the left: for categories with long names (fields, sources).
+
+    ``printed``: colours and fonts as SVG attributes (a PDF renderer applies no page CSS inside the SVG);
+    ``suffix`` follows each value (" %")."""
     items = list(series.items() if isinstance(series, dict) else series)
     values = [Decimal(v or 0) for _k, v in items]
     if not items or not any(values):
         return ""
     top = max(values)
     row, label_w, width = 20, 150, 420
+    bar_attrs = ' fill="#2f5d8a"' if printed else ""
+    text_attrs = ' font-size="10" fill="#000" font-family="Liberation Serif, Tinos, serif"' if printed else ""
     rows = []
     for i, ((key, _v), value) in enumerate(zip(items, values, strict=True)):
         w = float(value / top) * (width - label_w - 50)
         y = i * row
-        rows.append((f"{key}: {num(value)}", str(label_w - 6), f"{y + 14:.0f}", str(key)[:28], str(label_w),
-                     f"{y + 4:.0f}", f"{w:.1f}", f"{label_w + w + 4:.1f}", f"{y + 14:.0f}", num(value)))
+        shown = (num(value, "auto") if printed else num(value)) + suffix
+        rows.append((f"{key}: {shown}", str(label_w - 6), f"{y + 14:.0f}", str(key)[:28], str(label_w),
+                     f"{y + 4:.0f}", f"{w:.1f}", f"{label_w + w + 4:.1f}", f"{y + 14:.0f}", shown))
     body = format_html_join(
-        "", '<g><title>{}</title><text x="{}" y="{}" class="hlabel">{}</text>'
-            '<rect x="{}" y="{}" width="{}" height="13" rx="2" class="bar"/>'
-            '<text x="{}" y="{}" class="hval">{}</text></g>',
+        "", '<g><title>{}</title><text x="{}" y="{}" class="hlabel" text-anchor="end"' + text_attrs + '>{}</text>'
+            '<rect x="{}" y="{}" width="{}" height="13" rx="2" class="bar"' + bar_attrs + '/>'
+            '<text x="{}" y="{}" class="hval"' + text_attrs + '>{}</text></g>',
         rows)
     return format_html('<svg class="chart hchart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
                        str(width), str(row * len(items)), label, body)
