@@ -23,8 +23,17 @@ def browser():
         if os.environ.get("DOLUONG_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium not found at {CHROMIUM} and browser tests are required")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
+    import asyncio
+
     from playwright.sync_api import sync_playwright
 
+    # A test run earlier in the same worker (schemathesis' API fuzzing) can leave an event loop marked as
+    # running in this thread; Playwright's sync API then refuses to start. That loop is not ours to run here.
+    try:
+        asyncio.get_running_loop()
+        asyncio.events._set_running_loop(None)
+    except RuntimeError:
+        pass
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
