@@ -477,7 +477,7 @@ def test_officers_revert_round_trip_template(tmp_path, reg):
     assert revert_batch(first, force=True)["deleted"] == 1
     headers = template_headers(tmp_path, "officers")
     assert headers == ["Mã tổ chức kiểm định", "Mã số thuế tổ chức kiểm định", "Họ và tên", "Số thẻ kiểm định viên",
-                       "Ngày cấp", "Ngày hết hiệu lực", "Đang hoạt động"]
+                       "Ngày cấp", "Ngày hết hiệu lực", "Đang hoạt động", "Ngừng hoạt động từ ngày"]
 
 
 # --- the other faces: command line, web template and export -------------------------------------------

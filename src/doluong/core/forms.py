@@ -58,5 +58,13 @@ class BaseModelForm(forms.ModelForm):
                 css = "form-check-input"
             f.widget.attrs.setdefault("class", css)
 
+    def _post_clean(self):
+        # The model's rules may read many-to-many values (core.rules.m2m_rule_fields): give them the chosen ones,
+        # which the form saves only after the object (save_m2m).
+        self.instance._pending_m2m = {f.name: [o.pk for o in self.cleaned_data[f.name]]
+                                      for f in self._meta.model._meta.many_to_many
+                                      if f.name in self.fields and self.cleaned_data.get(f.name) is not None}
+        super()._post_clean()
+
     def _model_field_names(self) -> set[str]:
         return {f.name for f in self._meta.model._meta.get_fields()}

@@ -99,8 +99,23 @@ def check_rows(model, rows: Sequence[Mapping]) -> Iterator[tuple[int, Problem]]:
                 yield i, problem
 
 
+def m2m_rule_fields(model) -> tuple[str, ...]:
+    """The many-to-many fields the model's rules read (their values: lists of ids)."""
+    names = {f.name for f in model._meta.many_to_many}
+    return tuple(sorted({n for rule in rules_of(model) for n in rule.fields if n in names}))
+
+
 def instance_values(obj) -> dict:
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    """attname → value of ``obj``; a many-to-many field a rule reads gives its ids: those a form is about to save
+    (``obj._pending_m2m``, set by :class:`doluong.core.forms.BaseModelForm`), else the stored ones."""
+    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    pending = getattr(obj, "_pending_m2m", None) or {}
+    for name in m2m_rule_fields(type(obj)):
+        if name in pending:
+            values[name] = list(pending[name])
+        else:
+            values[name] = list(getattr(obj, name).values_list("pk", flat=True)) if obj.pk else []
+    return values
 
 
 def validation_error(problems: Iterable[Problem], exclude: Iterable[str] = ()) -> ValidationError | None:

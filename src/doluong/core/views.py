@@ -300,6 +300,9 @@ class EditView(ModelView):
             warn = getattr(self.ui, "save_warnings", None)
             for text in (warn(obj) if warn else ()):
                 messages.warning(request, text)
+            if pk is None and request.POST.get("_addanother"):
+                # The same add page, with what its address pre-filled (?instrument=…): the next one of a series.
+                return HttpResponseRedirect(request.get_full_path())
             return HttpResponseRedirect(obj.get_absolute_url())
         return render(request, "core/edit.html", self.context(form=form, object=instance), status=400)
 

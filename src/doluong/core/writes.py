@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doluong.core import access, changelog
+from doluong.core import access, changelog, rules
 
 
 class Via(models.TextChoices):
@@ -232,6 +232,9 @@ def save(obj, *, user, via: str, transition: bool = False, validate: bool = True
         obj.save()
         if m2m is not None:
             m2m()
+            obj._pending_m2m = {}
+            if rules.m2m_rule_fields(model):  # the rules again, on the many-to-many values now stored
+                rules.check_instance(obj, exclude)
         if follow_ups(model):
             touched = Touched(model)
             touched.add_object(obj, before)

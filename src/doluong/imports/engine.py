@@ -410,10 +410,13 @@ class Importer:
         if not declared:
             return
         rows = batch.rows
-        missing = sorted({f for rule in declared for f in rule.fields if f not in rows[0]})
+        many = set(core_rules.m2m_rule_fields(self.model))
+        missing = sorted({f for rule in declared for f in rule.fields if f not in rows[0] and f not in many})
+        many = sorted(f for f in many if f not in rows[0])
         values = rows
-        if missing:
+        if missing or many:
             stored: dict[int, dict] = {}
+            pks: dict[int, int] = {}
             for n, alternative in enumerate(self.spec.natural_key):
                 keyed = {}
                 for i, row in enumerate(rows):
@@ -424,6 +427,17 @@ class Importer:
                     for key, hit in found.items():
                         for i in keyed.get(key, ()):
                             stored[i] = dict(zip(missing, hit[1:], strict=True))
+                            pks[i] = hit[0]
+            for name in many:  # a many-to-many a rule reads: the stored ids of the rows' objects (one query)
+                link = self.model._meta.get_field(name)
+                through = link.remote_field.through
+                source, target = link.m2m_field_name(), link.m2m_reverse_field_name()
+                ids: dict[int, list] = {}
+                for obj_id, other_id in through.objects.filter(**{f"{source}__in": set(pks.values())}).values_list(
+                        f"{source}_id", f"{target}_id"):
+                    ids.setdefault(obj_id, []).append(other_id)
+                for i in range(len(rows)):
+                    stored.setdefault(i, {})[name] = ids.get(pks.get(i), [])
             values = [{**stored.get(i, {}), **row} for i, row in enumerate(rows)]
         for i, problem in core_rules.check_rows(self.model, values):
             row = rows[i]
@@ -581,6 +595,7 @@ class Importer:
                     changed_keys.add(h)
                     changed.append(row)
         new, changed = self._check_access(new, changed)
+        changed = self._check_locks(changed)
         self.counts["created"] += len(new)
         self.counts["changed"] += len(changed)
         if self.dry_run or (self.rejected and self.policy == Policy.ALL_OR_NOTHING):
@@ -668,6 +683,26 @@ class Importer:
             touched.add(row, row.get("_old"))
         if ids is not None:  # rows carry their object's id as "_id"
             ids.update(r["_id"] for r in (*new, *changed) if r.get("_id") is not None)
+
+    def _check_locks(self, changed: list[dict]) -> list[dict]:
+        """Rows that would change a locked object (``edit_locked_q`` / ``lock_reason`` on the model, the rule the
+        form applies through ``edit_lock``) are refused with the object's reason; one query per batch."""
+        if not changed or not hasattr(self.model, "edit_locked_q"):
+            return changed
+        ids = [row["_id"] for row in changed]
+        locked = {o.pk: o.lock_reason() for o in self.model._default_manager.filter(
+            self.model.edit_locked_q(), pk__in=ids)}
+        if not locked:
+            return changed
+        kept = []
+        column = self.spec.natural_key[0][-1]
+        for row in changed:
+            reason = locked.get(row["_id"])
+            if reason:
+                self._reject(row, column, reason[0], row.get(column), reason[1])
+            else:
+                kept.append(row)
+        return kept
 
     def _check_access(self, new: list[dict], changed: list[dict]):
         """The write path's access check for rows (:func:`doluong.core.writes.check_rows_access`)."""

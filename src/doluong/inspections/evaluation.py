@@ -93,9 +93,13 @@ def normalise_class(text: str) -> str:
 
 
 def valid_verification_on(instrument_id: int, day: dt.date) -> ServiceRecord | None:
-    """The latest passing verification performed on or before ``day`` whose validity covers ``day``."""
+    """The latest passing verification performed on or before ``day`` whose validity covers ``day`` and whose
+    certificate stood on ``day``: a certificate withdrawn on or before ``day`` does not count, and a superseded
+    version gives way to its correction (which carries the same validity)."""
     return (ServiceRecord.objects.filter(instrument_id=instrument_id, activity=Activity.VERIFICATION,
-                                         result=Result.PASS, performed_on__lte=day, valid_until__gte=day)
+                                         result=Result.PASS, performed_on__lte=day, valid_until__gte=day,
+                                         superseded_by__isnull=True)
+            .exclude(withdrawn_on__lte=day)
             .order_by("-performed_on", "-pk").first())
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from doluong.core.access import ALL, EVERYONE
+from doluong.core.dates import due_status
 from doluong.core.models import BaseManager, BaseModel, RestrictedQuerySet
 from doluong.core.roles import Role
 from doluong.core.rules import DateOrder
@@ -147,14 +148,7 @@ class Instrument(BaseModel):
         return f"{self.kind} · {self.serial_number}"
 
     def verification_status(self, on: dt.date | None = None) -> str:
-        on = on or timezone.localdate()
-        if self.verification_due_on is None:
-            return "unknown"
-        if self.verification_due_on < on:
-            return "overdue"
-        if self.verification_due_on <= on + dt.timedelta(days=30):
-            return "due"
-        return "valid"
+        return due_status(self.verification_due_on, on or timezone.localdate())
 
 
 class StandardLevel(models.TextChoices):
@@ -163,6 +157,16 @@ class StandardLevel(models.TextChoices):
     SECONDARY = "secondary", _("Secondary standard")
     REFERENCE = "reference", _("Reference standard")
     WORKING = "working", _("Working standard")
+
+
+class StandardQuerySet(RestrictedQuerySet):
+    def overdue(self, on: dt.date | None = None):
+        """Standards whose calibration is due before ``on`` (default today): not to be used until recalibrated."""
+        return self.filter(calibration_due_on__lt=on or timezone.localdate())
+
+    def due_within(self, days: int, on: dt.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(calibration_due_on__gte=on, calibration_due_on__lte=on + dt.timedelta(days=days))
 
 
 class MeasurementStandard(BaseModel):
@@ -190,6 +194,8 @@ class MeasurementStandard(BaseModel):
     calibrated_on = models.DateField(_("calibrated on"), null=True, blank=True)
     calibration_due_on = models.DateField(_("calibration due"), null=True, blank=True)
 
+    objects = BaseManager.from_queryset(StandardQuerySet)()
+
     search_fields = ("name", "serial_number", "manufacturer", "calibration_certificate")
     rules = (DateOrder("calibrated_on", "calibration_due_on",
                        gettext_noop("The due date is before the calibration date.")),)
@@ -207,6 +213,9 @@ class MeasurementStandard(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.serial_number})" if self.serial_number else self.name
+
+    def calibration_status(self, on: dt.date | None = None) -> str:
+        return due_status(self.calibration_due_on, on or timezone.localdate())
 
     def clean(self):
         if self.traced_to_id and self.traced_to_id == self.pk:

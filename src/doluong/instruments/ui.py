@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from doluong.core.ui import ModelUI, Related, add_related, register
-from doluong.instruments.filters import InstrumentFilterSet
+from doluong.instruments.filters import InstrumentFilterSet, StandardFilterSet
 from doluong.instruments.models import Instrument, InstrumentKind, MeasurementStandard, MetrologyField
 from doluong.instruments.tables import DueDateColumn
 from doluong.orgs.models import Organization
@@ -50,6 +50,8 @@ register(ModelUI(
                  "measuring_range", "accuracy", "calibrated_by", "traced_to", "calibration_certificate",
                  "calibrated_on", "calibration_due_on"),
     filter_fields=("field", "level", "is_reference_material"),
+    filterset_class=StandardFilterSet,
+    column_classes={"calibration_due_on": DueDateColumn},
     select_related=("owner", "field"),
     ordering=("field__order", "name"),
     autocomplete_fields=("owner", "calibrated_by", "traced_to"),

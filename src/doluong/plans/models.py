@@ -12,6 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doluong.core.access import ALL
+from doluong.core.files import (  # noqa: F401  (EVIDENCE_MAX_BYTES: the forms and older migrations name it here)
+    EVIDENCE_EXTENSIONS,
+    EVIDENCE_MAX_BYTES,
+    validate_evidence_content,
+    validate_evidence_size,
+)
 from doluong.core.models import BaseManager, BaseModel, RestrictedQuerySet
 from doluong.core.roles import Role
 from doluong.geo.models import AdministrativeUnit
@@ -21,8 +27,6 @@ from doluong.orgs.models import Organization
 READ_BY_ALL = {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL}
 READ_BY_PROVINCE = {Role.LEADER: ALL, Role.AGENCY: ALL}
 
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
-EVIDENCE_EXTENSIONS = ("pdf", "docx", "xlsx", "jpg", "jpeg", "png")
 
 money = {"max_digits": 18, "decimal_places": 0, "default": 0, "validators": [MinValueValidator(0)]}
 
@@ -348,38 +352,6 @@ class ProgressReport(BaseModel):
     def clean(self):
         if self.task_id:
             _check_year_in_plan(self.task.plan, self.year)
-
-
-def validate_evidence_size(file) -> None:
-    if file.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("The file is %(size).1f MB; files up to 20 MB are accepted.") % {
-            "size": file.size / 1024 / 1024})
-
-
-# First bytes of each accepted kind of file (docx and xlsx are ZIP containers).
-_SIGNATURES = {
-    "pdf": (b"%PDF",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-}
-
-
-def validate_evidence_content(file) -> None:
-    """Refuse a file whose content does not match its extension (a renamed executable, say)."""
-    ext = file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
-    signatures = _SIGNATURES.get(ext)
-    if not signatures:
-        return  # the extension validator explains this one
-    pos = file.tell() if hasattr(file, "tell") else 0
-    file.seek(0)
-    head = file.read(8)
-    file.seek(pos)
-    if not any(head.startswith(sig) for sig in signatures):
-        raise ValidationError(_("The file's content is not a %(ext)s file as its name says.") % {
-            "ext": ext.upper()})
 
 
 class ReportEvidence(BaseModel):

@@ -16,7 +16,7 @@ from doluong.imports import values
 from doluong.imports.spec import Batch, Column, ImportSpec, field_column, register
 from doluong.instruments.imports import KIND_CODE, kind_editions, kind_on
 from doluong.orgs.imports import resolve_organization, tax_code
-from doluong.providers.models import OFFICER_INACTIVE, Accreditation, Designation, DesignationScope, VerificationOfficer
+from doluong.providers.models import Accreditation, Designation, DesignationScope, VerificationOfficer
 
 
 def resolve_officer(batch: Batch, *, column: str = "officer_certificate", target: str = "officer_id") -> None:
@@ -26,22 +26,22 @@ def resolve_officer(batch: Batch, *, column: str = "officer_certificate", target
     numbers = {r[column] for r in batch.rows if r.get(column)}
     found = {}
     if numbers:
-        found = {(p, n): (pk, active, name) for pk, p, n, active, name in VerificationOfficer.objects.filter(
-            certificate_number__in=numbers).values_list("pk", "provider_id", "certificate_number", "is_active",
-                                                        "full_name")}
+        found = {(o.provider_id, o.certificate_number): o for o in VerificationOfficer.objects.filter(
+            certificate_number__in=numbers).only("pk", "provider_id", "certificate_number", "is_active",
+                                                 "inactive_since", "full_name")}
     for row in batch.rows:
         number = row.get(column)
         if not number:
             row[target] = None
             continue
-        hit = found.get((row.get("provider_id"), number))
-        if hit is None:
+        officer = found.get((row.get("provider_id"), number))
+        if officer is None:
             batch.reject(row, column, gettext_noop("no verification officer of this provider has this certificate "
                                                    "number"))
-        elif not hit[1]:
-            batch.reject(row, column, OFFICER_INACTIVE, name=hit[2])  # the record's rule (ServiceRecord.clean)
+        elif reason := officer.inactive_reason(row.get("performed_on")):
+            batch.reject(row, column, reason[0], **reason[1])  # the record's rule (ServiceRecord.clean)
         else:
-            row[target] = hit[0]
+            row[target] = officer.pk
 
 
 # --- import specs: designations, their scopes, accreditations, verification officers ---------------
@@ -220,12 +220,14 @@ register(ImportSpec(
         field_column(OFF, "issued_on", aliases=("Ngày cấp", "Ngày cấp thẻ"), example="10/04/2022"),
         field_column(OFF, "expires_on", aliases=EXPIRES_ALIASES, example="09/04/2027"),
         field_column(OFF, "is_active", aliases=("Đang hoạt động", "Còn hoạt động")),
+        field_column(OFF, "inactive_since", aliases=("Ngừng hoạt động từ ngày", "Ngừng từ ngày")),
     ],
     natural_key=[OFFICER_KEY],
     steps=[
         lambda batch: _provider(batch, own_for_providers=True),
     ],
-    write_fields=["provider_id", "full_name", "certificate_number", "issued_on", "expires_on", "is_active"],
+    write_fields=["provider_id", "full_name", "certificate_number", "issued_on", "expires_on", "is_active",
+                  "inactive_since"],
     export_select_related=("provider",),
     order_by=("provider__name", "full_name", "certificate_number", "pk"),
 ))

@@ -123,6 +123,8 @@ class Accreditation(BaseModel):
 
 
 OFFICER_INACTIVE = gettext_noop("The verification officer %(name)s is not active.")  # refused on a record
+OFFICER_INACTIVE_SINCE = gettext_noop("The verification officer %(name)s is inactive since %(since)s; the record's "
+                                      "date is %(date)s.")
 
 
 class VerificationOfficer(BaseModel):
@@ -135,6 +137,10 @@ class VerificationOfficer(BaseModel):
     kinds = models.ManyToManyField(InstrumentKind, verbose_name=_("certified for kinds"), blank=True,
                                    related_name="officers")
     is_active = models.BooleanField(_("active"), default=True)
+    inactive_since = models.DateField(
+        _("inactive since"), null=True, blank=True,
+        help_text=_("The day from which the officer no longer verifies (left the provider, certificate withdrawn): "
+                    "records dated from then on are refused, earlier ones stay valid."))
 
     search_fields = ("full_name", "certificate_number")
     rules = (DateOrder("issued_on", "expires_on", gettext_noop("The expiry date is before the issue date.")),)
@@ -155,3 +161,35 @@ class VerificationOfficer(BaseModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def inactive_on(self, day) -> bool:
+        """Whether the officer may not sign a record dated ``day``: on or after ``inactive_since``, or at any date
+        when marked inactive without a date. The query form is :func:`officer_inactive_q`."""
+        if self.inactive_since is not None:
+            return day is not None and day >= self.inactive_since
+        return not self.is_active
+
+    def inactive_reason(self, day) -> tuple[str, dict] | None:
+        """Why the officer may not sign a record dated ``day`` (a message marked for translation, its params)."""
+        if not self.inactive_on(day):
+            return None
+        if self.inactive_since is not None:
+            return OFFICER_INACTIVE_SINCE, {"name": self.full_name, "since": self.inactive_since.strftime("%d/%m/%Y"),
+                                            "date": day.strftime("%d/%m/%Y")}
+        return OFFICER_INACTIVE, {"name": self.full_name}
+
+    def inactive_problem(self, day) -> str | None:
+        """:meth:`inactive_reason`, translated (the record form's refusal)."""
+        from django.utils.translation import gettext
+
+        found = self.inactive_reason(day)
+        return gettext(found[0]) % found[1] if found else None
+
+
+def officer_inactive_q(prefix: str = "officer__", on="performed_on"):
+    """The filter form of :meth:`VerificationOfficer.inactive_on` for rows that name an officer and a date
+    (``on``: the row's date field)."""
+    from django.db.models import F, Q
+
+    return (Q(**{f"{prefix}inactive_since__isnull": False, f"{prefix}inactive_since__lte": F(on)})
+            | Q(**{f"{prefix}inactive_since__isnull": True, f"{prefix}is_active": False}))

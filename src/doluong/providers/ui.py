@@ -40,7 +40,8 @@ register(ModelUI(
 register(ModelUI(
     model=VerificationOfficer,
     list_columns=("full_name", "provider", "certificate_number", "expires_on", "is_active"),
-    form_fields=("provider", "full_name", "certificate_number", "issued_on", "expires_on", "kinds", "is_active"),
+    form_fields=("provider", "full_name", "certificate_number", "issued_on", "expires_on", "kinds", "is_active",
+                 "inactive_since"),
     filter_fields=("is_active",),
     select_related=("provider",),
     ordering=("full_name",),

@@ -76,6 +76,9 @@ def own_part(values, *, only: tuple[str, ...] | None = None) -> dict:
         "decision": get("decision") or "",
         "decision_vi": detail.get("decision_vi", ""),
         "acceptance_limits": detail.get("acceptance_limits"),
+        "as_found": get("points_as_found") or [],
+        "conditions": {"t": _num(get("ambient_temperature")), "rh": _num(get("ambient_humidity")),
+                       "p": _num(get("ambient_pressure"))},
     }
     if only is not None:
         part = {k: part[k] for k in only}
@@ -304,6 +307,8 @@ def document_context(record: ServiceRecord, check_url: str) -> dict:
         "issued_on": as_date((cert.get("issued_at") or "")[:10]),
         "designation_date": as_date((cert.get("designation") or {}).get("date")),
         "is_calibration": cert.get("activity") == Activity.CALIBRATION,
+        "standards_used": list(record.standards.all()) if record.pk else [],
+        "conditions": {k: v for k, v in (cert.get("conditions") or {}).items() if v is not None},
     }
 
 

@@ -13,9 +13,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from doluong.core.files import EVIDENCE_EXTENSIONS
 from doluong.core.forms import BaseModelForm, DateInput
 from doluong.records.engine import number, number_list
-from doluong.records.models import ServiceRecord, WithdrawalReason
+from doluong.records.models import RecordAttachment, ServiceRecord, WithdrawalReason
 
 INPUT_TYPES = [
     ("A", _("Type A: repeated readings")),
@@ -276,7 +277,8 @@ class BudgetField(forms.Field):
 RECORD_FIELDS = (
     "provider", "instrument", "officer", "activity", "performed_on", "result", "certificate_number",
     "stamp_number", "unit", "notes",
-    "measurand", "measurement_unit", "verification_stage", "scale_interval_e", "points",
+    "standards", "ambient_temperature", "ambient_humidity", "ambient_pressure",
+    "measurand", "measurement_unit", "verification_stage", "scale_interval_e", "points", "points_as_found",
     "uncertainty_budget", "measured_value", "expanded_uncertainty", "coverage_factor", "coverage_probability",
     "decision_rule", "guard_band_factor", "lower_limit", "upper_limit",
 )
@@ -301,13 +303,18 @@ class CommaDecimalField(_CommaDecimal, forms.DecimalField):
 
 
 NUMBER_FIELDS = ("scale_interval_e", "measured_value", "expanded_uncertainty", "coverage_factor",
-                 "coverage_probability", "guard_band_factor", "lower_limit", "upper_limit")
+                 "coverage_probability", "guard_band_factor", "lower_limit", "upper_limit", "ambient_temperature",
+                 "ambient_humidity", "ambient_pressure")
 
 
 class ServiceRecordForm(BaseModelForm):
     points = PointsField(label=_("measured points"), required=False,
                          help_text=_("Verification: each point is checked against the MPE of the instrument's kind "
                                      "and accuracy class."))
+    points_as_found = PointsField(
+        label=_("points as found"), required=False,
+        help_text=_("Only when the instrument was adjusted: the points before adjustment. The measured points "
+                    "above are then as left (after adjustment), and they decide the result."))
     uncertainty_budget = BudgetField(
         label=_("uncertainty budget"), required=False,
         help_text=_("Calibration: when a budget is given, the measured value, U, k and the coverage probability "
@@ -324,6 +331,20 @@ class ServiceRecordForm(BaseModelForm):
         self.fields["uncertainty_budget"].widget.attrs.pop("class", None)
         self.fields["guard_band_factor"].required = False
         self.fields["verification_stage"].required = False
+        self.fields["points_as_found"].widget.attrs.pop("class", None)
+        self.fields["points_as_found"].widget.min_rows = 0
+        standards = self.fields["standards"]
+        provider_id = self._provider_id()
+        if provider_id:  # the provider's own standards only (the rule refuses others)
+            standards.queryset = standards.queryset.filter(owner_id=provider_id)
+        standards.queryset = standards.queryset.order_by("name", "serial_number")
+        standards.widget.attrs["size"] = 6
+
+    def _provider_id(self):
+        raw = self.data.get(self.add_prefix("provider")) if self.is_bound else None
+        if raw and str(raw).isdigit():
+            return int(raw)
+        return self.instance.provider_id or self.initial.get("provider")
 
 
 class WithdrawalForm(forms.Form):
@@ -342,3 +363,16 @@ class WithdrawalForm(forms.Form):
         self.fields["reason"].widget.attrs["class"] = "form-select"
         self.fields["note"].widget.attrs["class"] = "form-control"
         self.fields["on"].widget.attrs["class"] = "form-control"
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = RecordAttachment
+        fields = ("file", "description")
+        help_texts = {"file": _("PDF, Word (docx), Excel (xlsx), JPEG or PNG, up to 20 MB.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accept = ",".join(f".{ext}" for ext in EVIDENCE_EXTENSIONS)
+        self.fields["file"].widget.attrs.update({"class": "form-control form-control-sm", "accept": accept})
+        self.fields["description"].widget.attrs.update({"class": "form-control form-control-sm"})

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -10,13 +11,14 @@ from django.utils.translation import gettext_noop
 
 from doluong.core.access import ALL
 from doluong.core.dates import valid_until
+from doluong.core.files import EVIDENCE_EXTENSIONS, validate_evidence_content, validate_evidence_size
 from doluong.core.models import BaseModel
 from doluong.core.roles import Role
 from doluong.core.rules import NotInFuture, Problem, Rule
 from doluong.geo.models import AdministrativeUnit
-from doluong.instruments.models import Instrument
+from doluong.instruments.models import Instrument, MeasurementStandard
 from doluong.orgs.models import Organization
-from doluong.providers.models import OFFICER_INACTIVE, Activity, VerificationOfficer
+from doluong.providers.models import Activity, VerificationOfficer
 from doluong.providers.selectors import scope_problem
 from doluong.records.evaluation import evaluate_record
 
@@ -118,6 +120,53 @@ class IssuedCertificateStays(Rule):
         return None
 
 
+STANDARD_NOT_OWN = gettext_noop("The standard %(standard)s is not one of this provider's standards.")
+STANDARD_NOT_YET = gettext_noop("The standard %(standard)s was calibrated on %(on)s, after the record's date "
+                                "%(date)s.")
+STANDARD_EXPIRED = gettext_noop("The calibration of the standard %(standard)s expired on %(due)s, before the "
+                                "record's date %(date)s.")
+
+
+def standard_problem(standard, *, provider_id, on) -> tuple[str, dict] | None:
+    """Why ``standard`` (an object with owner_id, calibrated_on, calibration_due_on) may not be named on a record
+    of ``provider_id`` dated ``on``: not the provider's own, calibrated after, or its calibration expired before.
+    The query form of the dates is :func:`doluong.records.flags.standard_invalid_q`."""
+    params = {"standard": str(standard)}
+    if standard.owner_id != provider_id:
+        return STANDARD_NOT_OWN, params
+    if on is None:
+        return None
+    params["date"] = on.strftime("%d/%m/%Y")
+    if standard.calibrated_on is not None and standard.calibrated_on > on:
+        return STANDARD_NOT_YET, {**params, "on": standard.calibrated_on.strftime("%d/%m/%Y")}
+    if standard.calibration_due_on is not None and standard.calibration_due_on < on:
+        return STANDARD_EXPIRED, {**params, "due": standard.calibration_due_on.strftime("%d/%m/%Y")}
+    return None
+
+
+class StandardsValid(Rule):
+    """The standards a record names are its provider's, calibrated on its date (one query per batch)."""
+
+    fields = ("provider_id", "performed_on", "standards")
+
+    def prepare(self, rows):
+        ids = {i for r in rows for i in (r.get("standards") or ())}
+        if not ids:
+            return {}
+        return {s.pk: s for s in MeasurementStandard.objects.filter(pk__in=ids).only(
+            "pk", "name", "serial_number", "owner_id", "calibrated_on", "calibration_due_on")}
+
+    def check(self, values, prepared):
+        for pk in values.get("standards") or ():
+            standard = prepared.get(pk)
+            if standard is None:
+                continue  # the form's choice field refuses an unknown id
+            found = standard_problem(standard, provider_id=values.get("provider_id"), on=values.get("performed_on"))
+            if found:
+                return Problem("standards", found[0], found[1])
+        return None
+
+
 class ServiceRecord(BaseModel):
     """One verification, calibration or test of one instrument by one provider."""
 
@@ -140,6 +189,20 @@ class ServiceRecord(BaseModel):
                              help_text=_("Where the instrument was, on the map in force on the record's date."))
     points = models.JSONField(_("measured points"), default=list, blank=True,
                               help_text=_("Reference and indication of each measuring point."))
+    points_as_found = models.JSONField(
+        _("points as found"), default=list, blank=True,
+        help_text=_("Before any adjustment, when the instrument was adjusted: reference and indication of each "
+                    "point. The measured points above are then as left."))
+    standards = models.ManyToManyField(
+        MeasurementStandard, verbose_name=_("standards used"), blank=True, related_name="records",
+        help_text=_("The provider's measurement standards used, each with a calibration valid on the record's "
+                    "date: a standard later found out of tolerance leads back to this record."))
+    ambient_temperature = models.FloatField(_("ambient temperature (°C)"), null=True, blank=True,
+                                            validators=[MinValueValidator(-60), MaxValueValidator(90)])
+    ambient_humidity = models.FloatField(_("relative humidity (%)"), null=True, blank=True,
+                                         validators=[MinValueValidator(0), MaxValueValidator(100)])
+    ambient_pressure = models.FloatField(_("atmospheric pressure (hPa)"), null=True, blank=True,
+                                         validators=[MinValueValidator(300), MaxValueValidator(1100)])
     measurand = models.CharField(_("measured quantity"), max_length=200, blank=True)
     measurement_unit = models.CharField(
         _("unit of measurement"), max_length=30, blank=True,
@@ -182,7 +245,7 @@ class ServiceRecord(BaseModel):
 
     search_fields = ("certificate_number", "stamp_number")
     rules = (NotInFuture("performed_on", gettext_noop("The date %(date)s is in the future.")),
-             IssuedCertificateStays())
+             IssuedCertificateStays(), StandardsValid())
     # Only records.certificates moves these: a correction supersedes, a withdrawal withdraws.
     workflow_fields = ("superseded_by", "withdrawn_on", "withdrawal_reason", "withdrawal_note", "withdrawn_by")
     access = {
@@ -245,15 +308,23 @@ class ServiceRecord(BaseModel):
     def is_issued(self) -> bool:
         return bool(self.certificate_number)
 
-    def edit_lock(self):
-        """A withdrawn or superseded certificate is history: it changes no more (a new version is the way)."""
+    @staticmethod
+    def edit_locked_q():
+        """The stored records :meth:`edit_lock` locks, as a filter (the import refuses to change them)."""
+        return Q(withdrawn_on__isnull=False) | Q(superseded_by__isnull=False)
+
+    def lock_reason(self) -> tuple[str, dict] | None:
+        """Why this record no longer changes (message marked for translation, params): a withdrawn or superseded
+        certificate is history; a new version is the way."""
         if self.withdrawn_on:
-            return _("Certificate %(n)s was withdrawn on %(date)s; it no longer changes.") % {
-                "n": self.certificate_number, "date": self.withdrawn_on.strftime("%d/%m/%Y")}
+            return LOCK_WITHDRAWN, {"n": self.certificate_number, "date": self.withdrawn_on.strftime("%d/%m/%Y")}
         if self.superseded_by_id:
-            return _("Certificate %(n)s was superseded by a corrected version; it no longer changes.") % {
-                "n": self.certificate_number}
+            return LOCK_SUPERSEDED, {"n": self.certificate_number}
         return None
+
+    def edit_lock(self):
+        found = self.lock_reason()
+        return _(found[0]) % found[1] if found else None
 
     def delete_lock(self):
         """An issued certificate is evidence: it is withdrawn or corrected, never deleted (an import revert, which
@@ -267,8 +338,8 @@ class ServiceRecord(BaseModel):
         errors = {}
         if self.officer_id and self.provider_id and self.officer.provider_id != self.provider_id:
             errors["officer"] = _("This officer does not work for the provider.")
-        elif self.officer_id and not self.officer.is_active:
-            errors["officer"] = _(OFFICER_INACTIVE) % {"name": self.officer}
+        elif self.officer_id and (inactive := self.officer.inactive_problem(self.performed_on)):
+            errors["officer"] = inactive
         if self.provider_id and self.instrument_id and self.performed_on:
             problem = scope_problem(provider_id=self.provider_id, kind_id=self.instrument.kind_id,
                                     activity=self.activity, on=self.performed_on,
@@ -291,7 +362,42 @@ class ServiceRecord(BaseModel):
             raise ValidationError(errors)
 
 
+class RecordAttachment(BaseModel):
+    """A file kept with a record: the raw data sheet, a photo of the seal, the instrument's repair report."""
+
+    record = models.ForeignKey(ServiceRecord, verbose_name=_("record"), on_delete=models.CASCADE,
+                               related_name="attachments")
+    file = models.FileField(_("file"), upload_to="records/%Y/", max_length=255, validators=[
+        FileExtensionValidator(allowed_extensions=EVIDENCE_EXTENSIONS), validate_evidence_size,
+        validate_evidence_content,
+    ])
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    search_fields = ("description",)
+    access = {
+        "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "record__provider",
+                 Role.ENTERPRISE: "record__instrument__owner"},
+        "add": {Role.PROVIDER: "record__provider"},
+        "change": {Role.PROVIDER: "record__provider"},
+        "delete": {Role.PROVIDER: "record__provider"},
+    }
+
+    class Meta:
+        ordering = ("record", "pk")
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.description or self.filename
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+
 VERIFICATION_ENDS = gettext_noop("A verification ends in pass or fail.")
+LOCK_WITHDRAWN = gettext_noop("Certificate %(n)s was withdrawn on %(date)s; it no longer changes.")
+LOCK_SUPERSEDED = gettext_noop("Certificate %(n)s was superseded by a corrected version; it no longer changes.")
 
 
 def valid_until_for(activity: str, result: str, performed_on, interval_months: int | None):

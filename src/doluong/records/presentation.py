@@ -31,13 +31,32 @@ def record_context(record) -> dict:
     }
 
 
+def as_found_rows(points) -> list[dict]:
+    """The as-found points with their error (indication − reference)."""
+    rows = []
+    for p in points or ():
+        ref, ind = p.get("reference"), p.get("indication")
+        error = ind - ref if isinstance(ref, int | float) and isinstance(ind, int | float) else None
+        rows.append({"reference": ref, "indication": ind, "error": error})
+    return rows
+
+
 def detail_extra(request, record) -> dict:
     """The record page: its metrology, and for an issued certificate its state, its versions and what may be done
     with it (correct, withdraw; never delete: the Delete button is not offered)."""
-    from doluong.core import writes
-    from doluong.records import certificates
+    from doluong.core import access, writes
+    from doluong.records import certificates, flags
+    from doluong.records.forms import AttachmentForm
 
     ctx = record_context(record)
+    may_attach = writes.may(request.user, record, "change") and not record.edit_lock()
+    ctx.update({
+        "flags": flags.reasons(record),
+        "as_found": as_found_rows(record.points_as_found),
+        "attachments": list(access.restrict(record.attachments.all(), request.user, "view")),
+        "attachment_form": AttachmentForm() if may_attach else None,
+        "may_remove_attachments": may_attach,
+    })
     if record.certificate_number:
         may_change = writes.may(request.user, record, "change")
         open_ = certificates.why_not_correctable(record) is None

@@ -41,6 +41,14 @@ def _refresh_due_dates_postgresql(ids: list[int]) -> int:
     updated = 0
     with connection.cursor() as cur:
         for start in range(0, len(ids), 50_000):
+            # Lock the instruments first, in id order, then compute in a new statement. Without the lock, two
+            # transactions recording on one instrument at once race: the second UPDATE waits for the first's
+            # row lock, then (READ COMMITTED) re-checks the row but keeps the aggregate of its own older
+            # snapshot, which lacks the first's record — a due date behind the latest passing record
+            # (tests/ops/test_concurrent_records.py). NO KEY UPDATE: records' foreign-key checks (KEY SHARE) on
+            # these instruments do not wait for it.
+            cur.execute(f"SELECT id FROM {instruments} WHERE id = ANY(%s::bigint[]) ORDER BY id "  # noqa: S608
+                        f"FOR NO KEY UPDATE", [ids[start:start + 50_000]])
             cur.execute(
                 f"UPDATE {instruments} i SET verification_due_on = a.due, last_verified_on = a.last "  # noqa: S608
                 f"FROM (SELECT u.id, "
@@ -60,3 +68,32 @@ def _due_dates_follow_records(values) -> None:
     """After any write of records (form, import, DCC, revert): the due dates of the instruments they name,
     before and after the write."""
     refresh_due_dates(values["instrument_id"])
+
+
+# --- attachments -------------------------------------------------------------------------------------------
+
+def attachment_add(*, record: ServiceRecord, user, file, description: str = ""):
+    """Keep a file with a record (its type, size and content checked by the model's validators); a withdrawn or
+    superseded certificate takes no more files (its lock says why)."""
+    from django.core.exceptions import ValidationError
+
+    from doluong.records.models import RecordAttachment
+
+    reason = record.edit_lock()
+    if reason:
+        raise ValidationError(reason)
+    attachment = RecordAttachment(record=record, file=file, description=description.strip())
+    return writes.save(attachment, user=user, via=writes.Via.SERVICE)
+
+
+def attachment_delete(*, attachment, user) -> None:
+    """Remove a file from a record; the stored file goes once the deletion is committed."""
+    from django.core.exceptions import ValidationError
+
+    reason = attachment.record.edit_lock()
+    if reason:
+        raise ValidationError(reason)
+    stored = attachment.file
+    name, storage = stored.name, stored.storage
+    writes.delete(attachment, user=user, via=writes.Via.SERVICE)
+    writes.after_commit(lambda: storage.delete(name))

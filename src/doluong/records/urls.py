@@ -15,4 +15,8 @@ urlpatterns = [
     path("servicerecord/<int:pk>/correct/", views.correct, name="correct"),
     path("servicerecord/<int:pk>/dcc.xml", views.dcc_export, name="dcc_export"),
     path("dcc/import/", views.dcc_import, name="dcc_import"),
+    path("standard/<int:pk>/recall/", views.recall, name="recall"),
+    path("servicerecord/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("attachment/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("attachment/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
 ]

@@ -3,13 +3,14 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
 
 from doluong.core import access
 from doluong.core.roles import Role, role_of
@@ -111,6 +112,8 @@ def correct(request, pk):
     view = EditView(ui=registry.get(ServiceRecord), request=request)
     draft = certificates.correction_draft(old)
     form = view.get_form(data=request.POST or None, instance=draft)
+    if not request.POST and "standards" in form.fields:  # the same standards unless the correction says otherwise
+        form.initial["standards"] = list(old.standards.values_list("pk", flat=True))
     for name in ("provider", "instrument"):  # a corrected version certifies the same instrument, same provider
         form.fields.pop(name, None)
     status = 200
@@ -294,3 +297,94 @@ def _dcc_quantity_text(q: dict) -> str:
     cell = dcc.Cell(value=q.get("value"), dsi=q.get("dsi", ""), text=q.get("text", ""), U=q.get("U"), k=q.get("k"),
                     p=q.get("p"), u=q.get("u"), complex=q.get("complex"))
     return f"{q.get('name') or '—'}: {cell.shown()}"
+
+
+# --- reverse traceability: from a standard to the records and instruments it touched ------------------------
+
+def _standard(request, pk):
+    from doluong.instruments.models import MeasurementStandard
+
+    qs = access.restrict(MeasurementStandard.objects.select_related("owner", "field", "kind"), request.user, "view")
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def recall(request, pk):
+    """Every record that used the standard (those the user may see) and the instruments they certified: the
+    recall list when the standard is found out of tolerance, from a date (``?since=dd/mm/yyyy``)."""
+    from doluong.records import recall as recall_data
+
+    standard = _standard(request, pk)
+    form = recall_data.RecallForm(request.GET or None)
+    since = form.cleaned_data.get("since") if form.is_valid() else None
+    records = recall_data.records_of(standard, request.user, since=since)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(recall_data.workbook(standard, records),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="recall-standard-{standard.pk}.xlsx"'
+        return response
+    summary = recall_data.summary(records)
+    return render(request, "records/recall.html", {
+        "standard": standard, "form": form, "since": since, "summary": summary,
+        "rows": recall_data.rows(records[:recall_data.PAGE]), "more": summary["records"] > recall_data.PAGE,
+        "xlsx_query": urlencode({**({"since": request.GET["since"]} if since else {}), "format": "xlsx"}),
+    })
+
+
+# --- attachments ----------------------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    from doluong.records import services
+    from doluong.records.forms import AttachmentForm
+
+    record = _changeable(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        problems = [str(m) for errors in form.errors.values() for m in errors]
+        messages.error(request, _("The file was not attached: %(why)s") % {"why": " ".join(problems)})
+        return HttpResponseRedirect(record.get_absolute_url())
+    try:
+        services.attachment_add(record=record, user=request.user, file=form.cleaned_data["file"],
+                                description=form.cleaned_data["description"])
+    except (ValidationError, PermissionDenied) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, _("The file was not attached: %(why)s") % {"why": text})
+    else:
+        messages.success(request, _("The file was attached."))
+    return HttpResponseRedirect(record.get_absolute_url())
+
+
+def _attachment(request, pk, action="view"):
+    from doluong.records.models import RecordAttachment
+
+    qs = access.restrict(RecordAttachment.objects.select_related("record"), request.user, action)
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk):
+    attachment = _attachment(request, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=attachment.filename)
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    from doluong.records import services
+
+    attachment = _attachment(request, pk, "delete")
+    record = attachment.record
+    try:
+        services.attachment_delete(attachment=attachment, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The file was removed."))
+    return HttpResponseRedirect(record.get_absolute_url())

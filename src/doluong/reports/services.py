@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from doluong.core import writes
+from doluong.core.text import fold
 from doluong.core.writes import Via
 from doluong.reports import figures as figs
 from doluong.reports import render
@@ -127,7 +128,7 @@ def produce(document: PlanDocument, as_of, progress=None, meta=None) -> tuple[di
 
 def _stem(generation: GeneratedDocument) -> str:
     doc = generation.document
-    return slugify(f"{doc.get_kind_display()} {doc.period_label} {doc.plan.number}") + \
+    return slugify(fold(f"{doc.get_kind_display()} {doc.period_label} {doc.plan.number}")) + \
         f"-{generation.figures_as_of:%Y%m%d}-{generation.pk}"
 
 

@@ -92,6 +92,12 @@ def waiting_for(user, today: dt.date) -> list[Waiting]:
         standards = seen(MeasurementStandard).filter(owner_id=user.organization_id, calibration_due_on__lt=soon)
         items.append(Waiting("standards_due", _("Measurement standards due for calibration within 60 days"),
                              standards.count(), _url("instruments:measurementstandard_list"), "warning"))
+        from doluong.records.flags import flagged_q
+        from doluong.records.models import ServiceRecord
+
+        flagged = seen(ServiceRecord).filter(flagged_q(), provider_id=user.organization_id)
+        items.append(Waiting("records_flagged", _("Records that need review (they would now be refused)"),
+                             flagged.count(), _url("records:servicerecord_list", "review=flagged"), "danger"))
     if role in (Role.OFFICER, Role.ENTERPRISE):
         instruments = seen(Instrument)
         items.append(Waiting("instruments_overdue", _("Instruments overdue for verification"),
