@@ -85,6 +85,32 @@ def test_a_2024_record_in_a_yen_bai_commune_counts_for_lao_cai_today(geo_map):
     assert count("instruments_verified", year=2024) == 1
 
 
+def test_facts_placed_by_an_organisations_current_commune_count_where_they_happened_on_the_old_map(geo_map):
+    """An enterprise and a provider registered today in Phường Yên Bái (new map), formerly Phường Yên Ninh of
+    Tỉnh Yên Bái: their facts dated before 01/07/2025 count for old Yên Bái on the old map, those after do not;
+    today's Lào Cai counts them all; old Lào Cai none."""
+    enterprise = EnterpriseFactory(unit=geo_map.new_commune)
+    case = CaseFactory(enterprise=enterprise)
+    DeliveryFactory(case=case, delivered_on=dt.date(2023, 5, 2))
+    DeliveryFactory(case=case, delivered_on=dt.date(2025, 6, 30))
+    DeliveryFactory(case=case, delivered_on=dt.date(2025, 7, 1))  # on the new map: not in old Yên Bái
+    provider = ProviderFactory(unit=geo_map.new_commune)
+    ProvisionFactory(provider=provider, available_from=dt.date(2021, 3, 1))
+    CapacityFactory(provider=provider, completed_on=dt.date(2022, 8, 1))
+    old = {"unit": geo_map.yen_bai, "current_map": False, "as_of": END_2025}
+    assert count("assurance_enterprise_times", **old) == 2
+    assert count("assurance_enterprise_times", unit=geo_map.old_commune, current_map=False, as_of=END_2025) == 2
+    assert count("assurance_enterprise_times", unit=geo_map.lao_cai, as_of=END_2025) == 3
+    assert count("assurance_enterprise_times", unit=geo_map.old_lao_cai, current_map=False, as_of=END_2025) == 0
+    assert count("private_provision_kinds", **old) == 1
+    assert count("providers_capacity_raised", **old) == 1
+    assert count("private_provision_kinds", unit=geo_map.old_lao_cai, current_map=False, as_of=END_2025) == 0
+    # the records behind the figure are the same facts
+    comp = REGISTRY["assurance_enterprise_times"]
+    behind = scoped(comp, Scope(**old))
+    assert sorted(behind.values_list("delivered_on", flat=True)) == [dt.date(2023, 5, 2), dt.date(2025, 6, 30)]
+
+
 def test_distinct_indicators_count_kinds_labs_and_providers_once():
     p1 = ProvisionFactory(available_from=dt.date(2021, 3, 1))
     ProvisionFactory(field=p1.field, kind=p1.kind, available_from=dt.date(2022, 3, 1))  # same kind, another provider

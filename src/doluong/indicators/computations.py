@@ -80,6 +80,25 @@ def units_within(unit: AdministrativeUnit, *, current_map: bool) -> QuerySet:
     return AdministrativeUnit.objects.filter(inside).values("pk")
 
 
+def placed_within(comp: Computation, scope: Scope) -> Q:
+    """The facts of ``comp`` that happened within ``scope.unit``.
+
+    A fact is placed by its own unit (a record's unit on the map of its date) or by its organisation's unit,
+    which is where the organisation is today: after the 2025 reform, a commune of the new map. On an older map
+    (``current_map=False`` and a unit of an edition that has ended) such a fact, dated while that map was in
+    force, counts in the older unit its commune came from (the succession table): an enterprise supported in
+    2023, now in Phường Yên Bái of Lào Cai, counts for the old Tỉnh Yên Bái where it was then."""
+    inside = units_within(scope.unit, current_map=scope.current_map)
+    placed = Q(**{f"{comp.unit_field}__in": inside})
+    edition = scope.unit.edition
+    if not scope.current_map and comp.ratio is None and edition.valid_to is not None:
+        later = (UnitSuccession.objects.filter(predecessor__in=inside).exclude(successor__level=UnitLevel.PROVINCE)
+                 .values("successor"))
+        placed |= Q(**{f"{comp.unit_field}__in": later, f"{comp.date_field}__gte": edition.valid_from,
+                       f"{comp.date_field}__lte": edition.valid_to})
+    return placed
+
+
 def scoped(comp: Computation, scope: Scope) -> QuerySet:
     """The facts of ``comp`` within ``scope``."""
     qs = comp.facts(scope.as_of)
@@ -90,7 +109,7 @@ def scoped(comp: Computation, scope: Scope) -> QuerySet:
         if scope.year:
             qs = qs.filter(**{f"{comp.date_field}__year": scope.year})
     if scope.unit is not None and comp.unit_field:
-        qs = qs.filter(**{f"{comp.unit_field}__in": units_within(scope.unit, current_map=scope.current_map)})
+        qs = qs.filter(placed_within(comp, scope))
     if scope.field_id and comp.field_field:
         qs = qs.filter(**{comp.field_field: scope.field_id})
     if scope.ownership and comp.ownership_field:
