@@ -340,4 +340,6 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes over plain HTTP when productio
 
 # --- the province this installation serves -------------------------------------------------------
 DOLUONG_PROVINCE_NAME = os.environ.get("DOLUONG_PROVINCE_NAME", "Lào Cai")
+# Officers, leaders and agencies see their own province's data (core.access, docs/multi-province.md).
+DOLUONG_PROVINCE_RESOLVER = "doluong.geo.tenancy.province_ids_of"
 FILTERS_EMPTY_CHOICE_LABEL = "—"

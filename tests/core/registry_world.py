@@ -191,8 +191,11 @@ class World:
             Role.LEADER: self.dost,
             Role.OFFICER: self.dost,
         }
+        self.national = DepartmentFactory(name="Cục Đo lường Việt Nam")
+        self.strangers[Role.NATIONAL] = self.national
         self.org_of_role = {Role.OFFICER: self.dost, Role.LEADER: self.dost, Role.AGENCY: self.agency,
-                            Role.PROVIDER: self.provider, Role.ENTERPRISE: self.enterprise}
+                            Role.PROVIDER: self.provider, Role.ENTERPRISE: self.enterprise,
+                            Role.NATIONAL: self.national}
         self.users = {role: user_for(role, self.org_of_role[role]) for role in ROLES}
         self.sector = SectorFactory()
         self.field = MetrologyFieldFactory()

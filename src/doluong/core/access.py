@@ -7,11 +7,21 @@ owns the object for that role (``"provider"``, ``"instrument__owner"``). Program
 superusers) may do everything; a role a model does not name may do nothing with it (default deny, reads
 included: reference data says ``"view": EVERYONE``). A forbidden object is simply
 not found: views use ``get_object_or_404`` on a restricted queryset.
+
+**Provinces.** One deployment may serve several provinces. A model that belongs to one names, in
+``province_unit``, the path to an administrative unit that places it (``"owner__unit"``: the owner's commune;
+``"plan__province"``). Officers, leaders and agencies of a placed organisation then see and write only the
+objects of their province (on every map: a unit of an older province that became theirs counts) and the
+objects not placed at all; the national authority (``Role.NATIONAL``) reads what leaders read, in every
+province, and writes nothing. Models without ``province_unit`` (reference data, the national registers of
+designations and accreditations) are shared. Providers and enterprises keep their organisation rules.
 """
+
+import contextlib
 
 from django.db.models import Model, Q, QuerySet
 
-from doluong.core.roles import Role, role_of
+from doluong.core.roles import PROVINCE_BOUND, Role, role_of
 
 ALL = "__all__"
 NONE = "__none__"
@@ -43,25 +53,59 @@ def rule_for(model: type[Model], role: str, action: str) -> str:
         raise ValueError(f"unknown action {action!r}")
     if role == Role.OFFICER:
         return ALL
+    if role == Role.NATIONAL:  # reads what a leader reads, in every province; writes nothing
+        return rule_for(model, Role.LEADER, action) if action == "view" else NONE
     rules = getattr(model, "access", None) or {}
     by_role = rules.get(action, DEFAULT_ACCESS[action])  # (the "fields" entry is read by writable_fields)
     return by_role.get(role, NONE)
 
 
-def scope_q(model: type[Model], user, action: str = "view") -> Q | None:
-    """The filter that limits ``model`` to what ``user`` may ``action``; None means nothing."""
+def province_ids(user) -> frozenset[int] | None:
+    """The province-level unit ids standing for ``user``'s province on every map (``geo.tenancy``, through the
+    setting ``DOLUONG_PROVINCE_RESOLVER``), cached on the user object; None: no province limit."""
+    if user is None:
+        return None
+    cached = getattr(user, "_doluong_province_ids", False)
+    if cached is not False:
+        return cached
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    path = getattr(settings, "DOLUONG_PROVINCE_RESOLVER", "")
+    ids = import_string(path)(user) if path else None
+    with contextlib.suppress(AttributeError):  # an object that takes no attributes: computed each time
+        user._doluong_province_ids = ids
+    return ids
+
+
+def province_q(model: type[Model], user) -> Q:
+    """The province limit of ``model`` for ``user`` (an empty Q when none applies)."""
+    path = getattr(model, "province_unit", None)
+    if not path or role_of(user) not in PROVINCE_BOUND:
+        return Q()
+    ids = province_ids(user)
+    if ids is None:
+        return Q()
+    ids = sorted(ids)
+    return Q(**{f"{path}__in": ids}) | Q(**{f"{path}__province__in": ids}) | Q(**{f"{path}__isnull": True})
+
+
+def scope_q(model: type[Model], user, action: str = "view", *, province: bool = True) -> Q | None:
+    """The filter that limits ``model`` to what ``user`` may ``action``; None means nothing. ``province=False``:
+    the organisation rule alone (an import checks a new row's province once it is written)."""
     role = role_of(user)
     if role is None:
         return None
     rule = rule_for(model, role, action)
-    if rule == ALL:
-        return Q()
     if rule == NONE:
         return None
+    limit = province_q(model, user) if province else Q()
+    if rule == ALL:
+        return limit
     org_id = getattr(user, "organization_id", None)
     if org_id is None:
         return None
-    return Q(**{rule: org_id})
+    return Q(**{rule: org_id}) & limit
 
 
 def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:

@@ -10,10 +10,13 @@ class Role(models.TextChoices):
     AGENCY = "agency", _("Agency")
     PROVIDER = "provider", _("Service provider")
     ENTERPRISE = "enterprise", _("Enterprise")
+    NATIONAL = "national", _("National metrology authority")
 
 
-# Roles that may read the whole province's data.
-PROVINCE_READERS = frozenset({Role.OFFICER, Role.LEADER, Role.AGENCY})
+# Roles that may read the whole province's data (the national authority: every province's).
+PROVINCE_READERS = frozenset({Role.OFFICER, Role.LEADER, Role.AGENCY, Role.NATIONAL})
+# Roles limited to their own province (their organisation's) when the deployment serves several.
+PROVINCE_BOUND = frozenset({Role.OFFICER, Role.LEADER, Role.AGENCY})
 
 
 def role_of(user) -> str | None:

@@ -342,7 +342,7 @@ def check_rows_access(model, user, new: list[dict], changed: list[dict]) -> RowA
         return RowAccess(new, changed, [])
     refused = []
     org = getattr(user, "organization_id", None)
-    add_rule = access.scope_q(model, user, "add")
+    add_rule = access.scope_q(model, user, "add", province=False)  # a new row's province: checked once written
     owner = access.owner_field(model, user, "add")
     outside = gettext_noop("outside what your organisation may change")
     kept_new = []

@@ -34,9 +34,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from doluong.core import access, writes
 from doluong.core import rules as core_rules
@@ -181,6 +182,7 @@ class Importer:
             try:
                 with transaction.atomic():
                     self._import(path)
+                    self._check_created_within_province()
                     if self.dry_run or (self.rejected and self.policy == Policy.ALL_OR_NOTHING):
                         transaction.set_rollback(True)
                 if self.dry_run:
@@ -205,6 +207,26 @@ class Importer:
             db.untune_transaction()
         _write_progress(batch.uuid, processed=batch.processed, total=batch.total, done=True, status=batch.status)
         return Outcome(batch=batch, errors=self.errors)
+
+    def _check_created_within_province(self) -> None:
+        """New rows are checked against the user's organisation rule before they are written; their province
+        (``core.access.province_q``) once they are: an object placed outside the user's province refuses the
+        whole import (nothing is kept)."""
+        if self.user is None or not self.created_runs:
+            return
+        limit = access.province_q(self.model, self.user)
+        if not limit:
+            return
+        created = Q()
+        for first, last in self.created_runs:
+            created |= Q(pk__gte=first, pk__lte=last)
+        rows = self.model._default_manager.filter(created)
+        outside = rows.count() - rows.filter(limit).count()
+        if outside:
+            raise ImportRefused(ngettext(
+                "%(n)d row places its object outside your province; nothing was imported.",
+                "%(n)d rows place their objects outside your province; nothing was imported.", outside) % {
+                    "n": outside})
 
     def _check_role(self) -> None:
         if self.user is None:

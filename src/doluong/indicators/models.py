@@ -76,6 +76,7 @@ class Target(BaseModel):
     label = models.CharField(_("label"), max_length=300, blank=True)
 
     search_fields = ("label",)
+    province_unit = "plan__province"  # core.access: the province it belongs to
     access = READ_ALL
 
     class Meta:
@@ -100,6 +101,7 @@ class ManualValue(BaseModel):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
+    province_unit = "unit"  # core.access: the province it belongs to
     access = READ_ALL
 
     class Meta:

@@ -34,12 +34,29 @@ def _int(text):
     return int(text) if text and str(text).isdigit() else None
 
 
+def within_own_province(user, unit):
+    """A province-bound reader (officer, leader, agency of a placed organisation) sees its own province: no
+    place chosen, or a place of another province, means the whole of its province (docs/multi-province.md)."""
+    from doluong.core.roles import PROVINCE_BOUND
+    from doluong.geo.tenancy import province_ids_of, province_of_unit
+
+    if role_of(user) not in PROVINCE_BOUND:
+        return unit
+    ids = province_ids_of(user)
+    if ids is None:
+        return unit
+    if unit is not None and (unit.pk in ids or unit.province_id in ids):
+        return unit
+    return province_of_unit(user.organization.unit)
+
+
 def scope_from(request) -> tuple[Scope, dict]:
     """The scope a page was asked for (?as_of=dd/mm/yyyy&year=&unit=&field=&ownership=&map=record)."""
     g = request.GET
     today = timezone.localdate()
     as_of = _date(g.get("as_of"), today)
     unit = AdministrativeUnit.objects.select_related("province", "edition").filter(pk=_int(g.get("unit"))).first()
+    unit = within_own_province(request.user, unit)
     field_id = _int(g.get("field"))
     ownership = g.get("ownership") if g.get("ownership") in Ownership.values else None
     scope = Scope(as_of=as_of, year=_int(g.get("year")), unit=unit, current_map=g.get("map") != "record",

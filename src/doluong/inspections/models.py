@@ -88,6 +88,7 @@ class Inspection(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("organization", "decision_ref", "legal_basis", "team")
+    province_unit = "organization__unit"  # core.access: the province it belongs to
     access = {"view": {**PROVINCE_READ, Role.PROVIDER: "organization", Role.ENTERPRISE: "organization"}}
     workflow_fields = ("status",)  # inspections.services: a finding moves it on, inspection_close closes it
 
@@ -195,6 +196,7 @@ class InstrumentCheck(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("instrument", "notes")
+    province_unit = "inspection__organization__unit"  # core.access: the province it belongs to
     access = CHECK_ACCESS
 
     class Meta:
@@ -280,6 +282,7 @@ class LotCheck(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("product", "brand", "lot_ref")
+    province_unit = "inspection__organization__unit"  # core.access: the province it belongs to
     access = CHECK_ACCESS
 
     class Meta:
@@ -414,6 +417,7 @@ class Finding(BaseModel):
 
     objects = BaseManager.from_queryset(FindingQuerySet)()
     search_fields = ("description", "penalty_decision_ref")
+    province_unit = "inspection__organization__unit"  # core.access: the province it belongs to
     access = CHECK_ACCESS
 
     class Meta:

@@ -128,6 +128,7 @@ class Instrument(BaseModel):
     # The due dates are derived from the records (refreshed set-based by records.services): the records' own
     # history tells their story.
     changelog_exclude = (*BaseModel.changelog_exclude, "verification_due_on", "last_verified_on")
+    province_unit = "owner__unit"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: "owner"},
         "add": {Role.PROVIDER: ALL, Role.ENTERPRISE: "owner"},
@@ -199,6 +200,7 @@ class MeasurementStandard(BaseModel):
     search_fields = ("name", "serial_number", "manufacturer", "calibration_certificate")
     rules = (DateOrder("calibrated_on", "calibration_due_on",
                        gettext_noop("The due date is before the calibration date.")),)
+    province_unit = "owner__unit"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "owner", Role.ENTERPRISE: "owner"},
         "add": {Role.PROVIDER: "owner"},

@@ -163,6 +163,7 @@ class ServiceRequest(BaseModel):
     search_fields = ("message", "answer")
     search_related = (("enterprise_id", "name"), ("provider_id", "name"))
     workflow_fields = ("status", "answer", "answered_on")
+    province_unit = "enterprise__unit"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.PROVIDER: "provider", Role.ENTERPRISE: "enterprise"},
         "add": {Role.ENTERPRISE: "enterprise"},

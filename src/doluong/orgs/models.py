@@ -80,6 +80,7 @@ class Organization(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("name", "short_name", "tax_code", "provider_code", "address")
+    province_unit = "unit"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: ALL, Role.ENTERPRISE: ALL},
         "change": {Role.PROVIDER: "pk", Role.ENTERPRISE: "pk"},
@@ -117,6 +118,7 @@ class Person(BaseModel):
     email = models.EmailField(_("email"), blank=True)
 
     search_fields = ("full_name", "position", "email", "phone")
+    province_unit = "organization__unit"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "organization", Role.ENTERPRISE: "organization"},
         "add": {Role.PROVIDER: "organization", Role.ENTERPRISE: "organization"},
@@ -154,6 +156,7 @@ class User(ChangeLogged, AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
 
     objects = DoluongUserManager()
+    province_unit = "organization__unit"  # core.access: the province it belongs to
     access = {"view": {}}
     changelog_exclude = ("password", "last_login")
 

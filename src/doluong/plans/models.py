@@ -58,6 +58,7 @@ class Plan(BaseModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     search_fields = ("number", "title", "issuer_name", "signed_by", "legal_basis")
+    province_unit = "province"  # core.access: the province it belongs to
     access = {"view": READ_BY_ALL}
 
     class Meta:
@@ -97,6 +98,7 @@ class PlanPhase(BaseModel):
     start_year = year_field(_("start year"))
     end_year = year_field(_("end year"))
 
+    province_unit = "plan__province"  # core.access: the province it belongs to
     access = {"view": READ_BY_ALL}
 
     class Meta:
@@ -160,6 +162,7 @@ class PlanTask(BaseModel):
                                                 help_text=_("Empty for yearly tasks."))
 
     search_fields = ("code", "title", "description", "coordinating_text")
+    province_unit = "plan__province"  # core.access: the province it belongs to
     access = {"view": READ_BY_ALL}
 
     class Meta:
@@ -202,6 +205,7 @@ class AnnualWorkplan(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("decision_ref", "notes")
+    province_unit = "plan__province"  # core.access: the province it belongs to
     access = {"view": READ_BY_PROVINCE}
 
     class Meta:
@@ -236,6 +240,7 @@ class WorkplanItem(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("planned_output", "notes")
+    province_unit = "workplan__plan__province"  # core.access: the province it belongs to
     access = {"view": READ_BY_PROVINCE}
 
     class Meta:
@@ -311,6 +316,7 @@ class ProgressReport(BaseModel):
     search_fields = ("done_text", "review_comment")
     # Submitted, accepted and returned only through plans.services (report_submit, report_accept, report_return).
     workflow_fields = ("status", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "review_comment")
+    province_unit = "task__plan__province"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: "agency"},
         "add": {Role.AGENCY: "agency"},
@@ -364,6 +370,7 @@ class ReportEvidence(BaseModel):
     description = models.CharField(_("description"), max_length=300, blank=True)
 
     search_fields = ("description",)
+    province_unit = "report__task__plan__province"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: "report__agency"},
         "add": {Role.AGENCY: "report__agency"},
@@ -409,6 +416,7 @@ class PlanChange(BaseModel):
 
     search_fields = ("difficulty", "proposed_adjustment", "decision_ref", "decision_text")
     workflow_fields = ("status", "decided_on", "decision_ref", "decision_text")  # plans.services.plan_change_decide
+    province_unit = "plan__province"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: "reported_by"},
         "add": {Role.AGENCY: "reported_by"},
@@ -459,6 +467,7 @@ class BudgetLine(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("notes",)
+    province_unit = "plan__province"  # core.access: the province it belongs to
     access = {"view": READ_BY_PROVINCE}
 
     class Meta:

@@ -79,6 +79,7 @@ class AssuranceCase(BaseModel):
 
     search_fields = ("enterprise", "year", "assessment_summary", "outcome")
     workflow_fields = ("stage",)  # changed by programmes.services.case_advance and the first support
+    province_unit = "enterprise__unit"  # core.access: the province it belongs to
     access = {"view": {**PROVINCE_READ, Role.ENTERPRISE: "enterprise"}}
 
     class Meta:
@@ -137,6 +138,7 @@ class SupportDelivery(BaseModel):
     cost = _money_field(_("cost"))
 
     search_fields = ("case", "description")
+    province_unit = "case__enterprise__unit"  # core.access: the province it belongs to
     access = {"view": {**PROVINCE_READ, Role.ENTERPRISE: "case__enterprise"}}
 
     class Meta:
@@ -203,6 +205,7 @@ class Training(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("title", "topic", "location")
+    province_unit = "organizer__unit"  # core.access: the province it belongs to
     access = {"view": EVERYONE_READS}
 
     class Meta:
@@ -245,6 +248,7 @@ class Attendance(BaseModel):
     role = models.CharField(_("role"), max_length=20, choices=AttendeeRole.choices, db_index=True)
 
     search_fields = ("person",)
+    province_unit = "training__organizer__unit"  # core.access: the province it belongs to
     access = {"view": {**PROVINCE_READ, Role.PROVIDER: "organization", Role.ENTERPRISE: "organization"}}
 
     class Meta:
@@ -305,6 +309,7 @@ class PrivateProvision(BaseModel):
     evidence_file = models.FileField(_("evidence file"), upload_to="programmes/provisions/%Y/", blank=True)
 
     search_fields = ("provider", "description", "evidence")
+    province_unit = "provider__unit"  # core.access: the province it belongs to
     access = {"view": {**PROVINCE_READ, Role.PROVIDER: "provider"}}
 
     class Meta:
@@ -423,6 +428,7 @@ class CriteriaAssessment(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     search_fields = ("organization", "notes")
+    province_unit = "organization__unit"  # core.access: the province it belongs to
     access = {"view": {**PROVINCE_READ, Role.PROVIDER: "organization"}}
 
     class Meta:
@@ -484,6 +490,7 @@ class CapacitySupport(BaseModel):
     cost = _money_field(_("cost"))
 
     search_fields = ("provider", "outcome")
+    province_unit = "provider__unit"  # core.access: the province it belongs to
     access = {"view": {**PROVINCE_READ, Role.PROVIDER: "provider"}}
 
     class Meta:
@@ -539,6 +546,7 @@ class OutreachEvent(BaseModel):
     link = models.URLField(_("link"), blank=True, max_length=500)
 
     search_fields = ("title", "description")
+    province_unit = "organizer__unit"  # core.access: the province it belongs to
     access = {
         "view": EVERYONE_READS,
         "add": {Role.AGENCY: "organizer"},

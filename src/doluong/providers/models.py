@@ -144,6 +144,7 @@ class VerificationOfficer(BaseModel):
 
     search_fields = ("full_name", "certificate_number")
     rules = (DateOrder("issued_on", "expires_on", gettext_noop("The expiry date is before the issue date.")),)
+    province_unit = "provider__unit"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "provider"},
         "add": {Role.PROVIDER: "provider"},

@@ -342,7 +342,7 @@ class ServiceRecordForm(BaseModelForm):
 
     def _provider_id(self):
         raw = self.data.get(self.add_prefix("provider")) if self.is_bound else None
-        if raw and str(raw).isdigit():
+        if raw and str(raw).isdigit() and int(raw) < 2**31:  # an id the database can look up
             return int(raw)
         return self.instance.provider_id or self.initial.get("provider")
 

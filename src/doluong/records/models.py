@@ -248,6 +248,7 @@ class ServiceRecord(BaseModel):
              IssuedCertificateStays(), StandardsValid())
     # Only records.certificates moves these: a correction supersedes, a withdrawal withdraws.
     workflow_fields = ("superseded_by", "withdrawn_on", "withdrawal_reason", "withdrawal_note", "withdrawn_by")
+    province_unit = "instrument__owner__unit"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "provider", Role.ENTERPRISE: "instrument__owner"},
         "add": {Role.PROVIDER: "provider"},
@@ -374,6 +375,7 @@ class RecordAttachment(BaseModel):
     description = models.CharField(_("description"), max_length=300, blank=True)
 
     search_fields = ("description",)
+    province_unit = "record__instrument__owner__unit"  # core.access: the province it belongs to
     access = {
         "view": {Role.LEADER: ALL, Role.AGENCY: ALL, Role.PROVIDER: "record__provider",
                  Role.ENTERPRISE: "record__instrument__owner"},

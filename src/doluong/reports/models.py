@@ -72,6 +72,7 @@ class PlanDocument(BaseModel):
     signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
 
     search_fields = ("number", "assessment", "difficulties", "proposals")
+    province_unit = "plan__province"  # core.access: the province it belongs to
     access = {"view": READERS}
 
     class Meta:
@@ -147,6 +148,7 @@ class GeneratedDocument(BaseModel):
     letter_docx = models.FileField(_("covering letter (Word)"), upload_to=_upload, max_length=255, blank=True)
     figures = models.JSONField(_("figures"), default=dict, blank=True)
 
+    province_unit = "document__plan__province"  # core.access: the province it belongs to
     access = {"view": {Role.LEADER: ALL}}
     # Written only by the generation service (reports.services), never by a form.
     workflow_fields = ("status", "error", "finished_at", "seconds", "docx", "pdf", "xlsx", "letter_docx", "figures")
