@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from doluong.core.client_ip import parse_trusted_proxies
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("DOLUONG_VAR_DIR", BASE_DIR.parent.parent / "var"))
 
@@ -154,6 +156,12 @@ AXES_FAILURE_LIMIT = 8
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address behind a reverse proxy (docs/operations.md): DOLUONG_TRUSTED_PROXIES is a count of proxies
+# in front of doluong (1: nginx on this host) or a comma-separated list of their addresses / networks; only then
+# is X-Forwarded-For read (its right-most address no trusted proxy vouches for). Unset: REMOTE_ADDR, the header is
+# ignored. The one reading (doluong.core.client_ip) serves axes, the sign-in log and the certificate check throttle.
+DOLUONG_TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("DOLUONG_TRUSTED_PROXIES", ""))
+AXES_CLIENT_IP_CALLABLE = "doluong.core.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "doluong.accounts.views.locked_out"  # the lock-out page in Vietnamese
 # Two-step sign-in (doluong.accounts): officers, leaders and administrators must use an authenticator app
 # where DOLUONG_REQUIRE_2FA is on (default: in production); anyone may. DOLUONG_OTP_MAX_FAILURES wrong codes
@@ -171,8 +179,10 @@ DOLUONG_IDLE_MINUTES = int(os.environ.get("DOLUONG_IDLE_MINUTES", "30"))
 _EMAIL_HOST = os.environ.get("DOLUONG_EMAIL_HOST", "")
 _EMAIL_PORT = int(os.environ.get("DOLUONG_EMAIL_PORT", "587"))
 _EMAIL_USER = os.environ.get("DOLUONG_EMAIL_USER", "")
+# (Production never defaults to the console backend, which would print reset links into the log; with no host
+# and e-mail not enabled nothing is sent at all.)
 _EMAIL_BACKEND = os.environ.get("DOLUONG_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
-                                if _EMAIL_HOST else "django.core.mail.backends.console.EmailBackend")
+                                if _EMAIL_HOST or PRODUCTION else "django.core.mail.backends.console.EmailBackend")
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": {
     "host": _EMAIL_HOST, "port": _EMAIL_PORT, "username": _EMAIL_USER,
     "password": os.environ.get("DOLUONG_EMAIL_PASSWORD", ""),
@@ -242,7 +252,16 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DOLUONG_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # `preload` asks browsers' built-in HSTS lists to include the domain: hard to undo, the province's decision.
+    SECURE_HSTS_PRELOAD = env_bool("DOLUONG_HSTS_PRELOAD")
+    # Off (DOLUONG_SSL_REDIRECT=0) only where the proxy itself redirects http:// to https://.
     SECURE_SSL_REDIRECT = env_bool("DOLUONG_SSL_REDIRECT", default=True)
+    # `check --deploy` stays quiet about what was switched off on purpose (and documented), and only about that.
+    SILENCED_SYSTEM_CHECKS = [
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+        *([] if SECURE_SSL_REDIRECT else ["security.W008"]),
+        *([] if SECURE_HSTS_SECONDS else ["security.W004"]),
+    ]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DOLUONG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

@@ -21,12 +21,13 @@ Side effects that must not happen for a rolled-back write (files deleted, mail) 
 with :func:`after_commit`.
 """
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,6 +204,26 @@ def check_not_locked(obj) -> None:
 
 # --- one object ------------------------------------------------------------------------------------
 
+def _concurrent_duplicates_refused(write):
+    """A unique value (a provider's certificate number) taken by another transaction after this one validated
+    surfaces at the INSERT as an IntegrityError: the INSERT waited for that transaction and failed once it
+    committed. Validating again, once this write is rolled back, now finds the other row and raises the rule's
+    own ValidationError ("already used by this provider"); any other IntegrityError is raised as it was."""
+
+    @functools.wraps(write)
+    def wrapper(obj, *args, validate: bool = True, exclude: Iterable[str] = (), **kwargs):
+        try:
+            return write(obj, *args, validate=validate, exclude=exclude, **kwargs)
+        except IntegrityError:
+            if not validate or transaction.get_connection().needs_rollback:
+                raise
+            obj.full_clean(exclude=list(exclude) or None)
+            raise
+
+    return wrapper
+
+
+@_concurrent_duplicates_refused
 def save(obj, *, user, via: str, transition: bool = False, validate: bool = True, exclude: Iterable[str] = (),
          m2m: Callable[[], None] | None = None):
     """Write ``obj`` (create or update) through the model's rules; see the module docstring.

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from doluong.core import access
 from doluong.core import ui as registry
+from doluong.core.client_ip import client_ip
 from doluong.core.roles import Role, role_of
 from doluong.core.views import with_related
 from doluong.instruments.models import Instrument
@@ -63,7 +64,8 @@ CHECK_LIMIT_DEFAULT = 20  # lookups per client per minute (setting CERTIFICATE_C
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """As axes sees it: X-Forwarded-For only from the proxies of DOLUONG_TRUSTED_PROXIES (core.client_ip)."""
+    return client_ip(request) or "unknown"
 
 
 def _over_limit(request) -> bool:
