@@ -403,3 +403,15 @@ def test_the_api_takes_the_standards_and_refuses_them_with_the_forms_words(world
         "The calibration of the standard Bộ quả cân chuẩn M1 (QC-M1) expired on 31/01/2025, before the record's "
         "date 05/03/2025."]
     assert not ServiceRecord.objects.filter(certificate_number="API-2").exists()
+
+
+def test_a_number_taken_after_the_rule_ran_is_refused_on_the_field_with_the_rules_words(world):
+    """The database constraint (checked by Django after clean()) says what the rule says, on the number's field:
+    what a user sees when a colleague took the number between the two checks."""
+    record(world, number="GCN-TAKEN")
+    second = ServiceRecord(provider=world.provider, instrument=world.instruments[1], activity=Activity.VERIFICATION,
+                           performed_on=DAY, result="pass", certificate_number="GCN-TAKEN")
+    with pytest.raises(ValidationError) as refused:
+        second.validate_constraints()
+    expected = {"certificate_number": ["Certificate number GCN-TAKEN is already used by this provider."]}
+    assert refused.value.message_dict == expected, refused.value.message_dict

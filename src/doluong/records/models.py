@@ -1,7 +1,7 @@
 """Verification, calibration and test records."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -167,6 +167,9 @@ class StandardsValid(Rule):
         return None
 
 
+CERTIFICATE_TAKEN = "certificate_taken"  # the code of the unique number's constraint and the rule's error
+
+
 class ServiceRecord(BaseModel):
     """One verification, calibration or test of one instrument by one provider."""
 
@@ -260,7 +263,8 @@ class ServiceRecord(BaseModel):
         ordering = ("-performed_on", "-pk")
         constraints = [
             models.UniqueConstraint(fields=("provider", "certificate_number"), condition=~Q(certificate_number=""),
-                                    name="record_unique_certificate_per_provider"),
+                                    name="record_unique_certificate_per_provider",
+                                    violation_error_code=CERTIFICATE_TAKEN),
             models.UniqueConstraint(fields=("superseded_by",), condition=Q(superseded_by__isnull=False),
                                     name="record_superseded_once"),
         ]
@@ -335,6 +339,25 @@ class ServiceRecord(BaseModel):
                      "corrected version; the public check then says so.") % {"n": self.certificate_number}
         return None
 
+    def _certificate_taken(self):
+        return _("Certificate number %(n)s is already used by this provider.") % {"n": self.certificate_number}
+
+    def validate_constraints(self, exclude=None):
+        """The database's unique number, when another user took it between clean() and here: the rule's words,
+        on the field (not Django's "Constraint … is violated")."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            kept = [e for e in errors.get(NON_FIELD_ERRORS, []) if getattr(e, "code", None) != CERTIFICATE_TAKEN]
+            if len(kept) != len(errors.get(NON_FIELD_ERRORS, [])):
+                errors[NON_FIELD_ERRORS] = kept
+                if not kept:
+                    del errors[NON_FIELD_ERRORS]
+                errors.setdefault("certificate_number", []).append(
+                    ValidationError(self._certificate_taken(), code=CERTIFICATE_TAKEN))
+            raise ValidationError(errors) from exc
+
     def clean(self):
         errors = {}
         if self.officer_id and self.provider_id and self.officer.provider_id != self.provider_id:
@@ -353,8 +376,7 @@ class ServiceRecord(BaseModel):
             dup = ServiceRecord.objects.filter(provider_id=self.provider_id,
                                                certificate_number=self.certificate_number).exclude(pk=self.pk)
             if dup.exists():
-                errors["certificate_number"] = _("Certificate number %(n)s is already used by this provider.") % {
-                    "n": self.certificate_number}
+                errors["certificate_number"] = self._certificate_taken()
         if getattr(self, "_evaluation_errors", None) is None:
             self.derive()  # clean() called on its own (full_clean derives first)
         for name, message in self._evaluation_errors.items():
