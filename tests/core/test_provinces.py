@@ -170,3 +170,22 @@ def test_the_dashboard_of_a_province_counts_its_own_province(w, client):
     client.force_login(w.users["national"])
     r = client.get(reverse("indicators_flow:dashboard"), {"unit": w.geo.lao_cai.pk})
     assert r.context["chosen"]["unit"] == w.geo.lao_cai
+
+
+def picked(client, user, q=""):
+    client.force_login(user)
+    r = client.get(reverse("geo:administrativeunit_lookup"), {"q": q})
+    assert r.status_code == 200
+    return {row["id"] for row in r.json()["results"]}
+
+
+def test_the_place_picker_stays_within_the_users_province_unless_national(w, client):
+    g = w.geo
+    lao_cai_all = {g.yen_bai.pk, g.old_lao_cai.pk, g.lao_cai.pk, g.old_commune.pk, g.new_commune.pk}
+    offered = picked(client, w.users["officer_lc"])
+    assert lao_cai_all <= offered  # today's province and the old ones that became it, with their communes
+    assert not offered & {w.tq.pk, w.tq_commune.pk}
+    assert picked(client, w.users["leader_tq"]) == {w.tq.pk, w.tq_commune.pk}
+    assert picked(client, w.users["officer_tq"], "yen bai") == set()  # typed, still not offered
+    assert {w.tq.pk, w.tq_commune.pk, g.lao_cai.pk} <= picked(client, w.users["national"])
+    assert w.tq_commune.pk in picked(client, w.users["provider"], "minh xuan")  # a provider works anywhere

@@ -21,7 +21,7 @@ import contextlib
 
 from django.db.models import Model, Q, QuerySet
 
-from doluong.core.roles import PROVINCE_BOUND, Role, role_of
+from doluong.core.roles import PROVINCE_BOUND, PROVINCE_READERS, Role, role_of
 
 ALL = "__all__"
 NONE = "__none__"
@@ -78,15 +78,27 @@ def province_ids(user) -> frozenset[int] | None:
     return ids
 
 
+def province_limit(user) -> list[int] | None:
+    """The province-level unit ids ``user`` is held to (officer, leader, agency of a placed organisation), or
+    None: no province limit (national, provider, enterprise, a deployment-wide account)."""
+    if role_of(user) not in PROVINCE_BOUND:
+        return None
+    ids = province_ids(user)
+    return None if ids is None else sorted(ids)
+
+
+def nationwide_reader(user) -> bool:
+    """Reads every province's figures: the national role, and a deployment-wide officer or leader (one whose
+    organisation is placed in no province); a province-bound reader has its own province's dashboard."""
+    return role_of(user) in PROVINCE_READERS and province_limit(user) is None
+
+
 def province_q(model: type[Model], user) -> Q:
     """The province limit of ``model`` for ``user`` (an empty Q when none applies)."""
     path = getattr(model, "province_unit", None)
-    if not path or role_of(user) not in PROVINCE_BOUND:
-        return Q()
-    ids = province_ids(user)
+    ids = province_limit(user) if path else None
     if ids is None:
         return Q()
-    ids = sorted(ids)
     return Q(**{f"{path}__in": ids}) | Q(**{f"{path}__province__in": ids}) | Q(**{f"{path}__isnull": True})
 
 

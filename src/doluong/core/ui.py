@@ -52,6 +52,7 @@ class ModelUI:
     column_labels: dict = field(default_factory=dict)
     column_classes: dict = field(default_factory=dict)  # column name -> django_tables2 Column class
     lookup_label: Callable | None = None  # (obj) -> str shown in autocomplete results, with context
+    lookup_filter: Callable | None = None  # (queryset, user) -> the part of it the picker offers this user
     save_warnings: Callable | None = None  # (obj) -> list of messages shown as warnings after a save
 
     @property

@@ -362,6 +362,8 @@ class LookupView(ModelView):
 
         query = request.GET.get("q", "")
         qs = with_related(self.base_queryset(), self.ui.select_related).search(query)
+        if self.ui.lookup_filter is not None:
+            qs = self.ui.lookup_filter(qs, request.user)
         bound = self.candidates if query.strip() else self.limit  # nothing typed: the first ones in order
         # Candidates whose words start with the typed words first ("yen binh" → Huyện Yên Bình before the
         # hundreds of "Nguyên Bình"s that merely contain the letters), then the other matches.

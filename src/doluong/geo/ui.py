@@ -1,6 +1,8 @@
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from doluong.core.access import province_limit
 from doluong.core.ui import ModelUI, Related, register
 from doluong.geo.models import AdministrativeUnit, MapEdition
 
@@ -17,6 +19,13 @@ def unit_label(unit: AdministrativeUnit) -> str:
     return " · ".join(parts)
 
 
+def within_users_province(qs, user):
+    """The place picker of an officer, leader or agency offers its own province (on every map: the old provinces
+    that became it too); a national user, a provider and an enterprise pick anywhere."""
+    ids = province_limit(user)
+    return qs if ids is None else qs.filter(Q(pk__in=ids) | Q(province__in=ids))
+
+
 register(ModelUI(
     model=AdministrativeUnit,
     list_columns=("name", "level", "code", "province", "edition"),
@@ -26,6 +35,7 @@ register(ModelUI(
     ordering=("edition", "level", "name"),
     autocomplete_fields=("parent", "province"),
     lookup_label=unit_label,
+    lookup_filter=within_users_province,
     related=(Related(_("Units within"), AdministrativeUnit, "parent", columns=("name", "level", "code"),
                      select_related=("province",)),),
     menu_group="registry",
