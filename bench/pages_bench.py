@@ -76,23 +76,31 @@ def main() -> int:
     pages.append(("T3 drill-down", "/indicators/T3/facts/?plan=1"))
     pages.append(("records drill-down", "/indicators/OP-REC/facts/"))
     pages.append(("global search", "/search/?q=can+dien+tu"))
+    national = User.objects.filter(role="national").first()  # the national roll-up, read by the national role
+    national_client = Client()
+    if national is not None:
+        national_client.force_login(national)
+        pages.append(("national roll-up", "/dashboard/national/"))
+        pages.append(("national roll-up, old map", "/dashboard/national/?map=record"))
+        pages.append(("national roll-up, past date", "/dashboard/national/?as_of=31/12/2023"))
 
     print(f"{'page':40} {'median ms':>10} {'max ms':>8} {'queries':>8} {'status':>6}")
     for name, url in pages:
         if args.only and args.only not in name:
             continue
         queries = []
+        browser = national_client if name.startswith("national") else client
 
         def count(execute, sql, *rest, queries=queries):
             queries.append(sql)
             return execute(sql, *rest)
 
         with connection.execute_wrapper(count):
-            client.get(url)  # warm-up run, counting queries
+            browser.get(url)  # warm-up run, counting queries
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
-            r = client.get(url)
+            r = browser.get(url)
             times.append((time.perf_counter() - t0) * 1000)
         print(f"{name:40} {statistics.median(times):10.1f} {max(times):8.1f} {len(queries):8d} "
               f"{r.status_code:6d}")

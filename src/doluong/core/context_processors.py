@@ -23,6 +23,7 @@ def navigation(request):
     return {
         "nav_groups": [(registry.MENU_GROUPS.get(k, k), items) for k, items in groups.items() if items],
         "user_role": role,
+        "nationwide": access.nationwide_reader(user),
         "user_role_label": Role(role).label if role else "",
         "province_name": settings.DOLUONG_PROVINCE_NAME,
     }

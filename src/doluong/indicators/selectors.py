@@ -133,3 +133,94 @@ def trend(indicator: Indicator, scope: Scope, *, cumulative: bool) -> dict[int, 
     if indicator.is_manual:
         return {}
     return yearly(computation_of(indicator), scope, cumulative=cumulative)
+
+
+# --- the national roll-up ---------------------------------------------------------------------------------
+
+DECISION_996 = dt.date(2018, 8, 10)  # a province without a plan here counts from the Decision itself
+
+
+@dataclass
+class Cell:
+    """One province's figure for one indicator: cumulative since its plan began (or since Decision 996), and,
+    where its plan sets a target on the indicator, the target now in view (the next milestone, else the last)."""
+
+    indicator: Indicator
+    value: Decimal
+    since: dt.date
+    progress: Progress | None = None
+
+
+@dataclass
+class ProvinceRow:
+    province: object  # AdministrativeUnit
+    plan: object | None  # Plan
+    cells: list[Cell]
+
+
+def _target_in_view(progress: list[Progress], indicator: Indicator, as_of: dt.date) -> Progress | None:
+    mine = [p for p in progress if p.target.indicator_id == indicator.pk]
+    ahead = [p for p in mine if p.target.milestone >= as_of]
+    return (ahead or mine[-1:] or [None])[0]
+
+
+def national_rollup(plans, *, as_of: dt.date, current_map: bool = True):
+    """Every province with a plan or with organisations, on today's map or on the one before it, side by side on
+    the indicators the plans set targets on. Each figure is the one the province's own dashboard shows (the same
+    ``plan_progress`` and ``indicator_value``), so a drill-down never disagrees with the table.
+
+    Returns (indicators, rows, idle): ``idle`` are the map's provinces with neither (no figures computed)."""
+    from doluong.geo.models import AdministrativeUnit, MapEdition, UnitLevel, UnitSuccession
+    from doluong.geo.tenancy import province_of_unit
+    from doluong.orgs.models import Organization
+
+    plans = list(plans)
+    indicators = list(Indicator.objects.filter(targets__plan__in=plans).distinct().order_by("order", "code"))
+    editions = MapEdition.objects.order_by("-valid_from")
+    today_edition = editions.filter(valid_to__isnull=True).first()
+    edition = today_edition if current_map else editions.filter(valid_to__isnull=False).first()
+    if edition is None:
+        return indicators, [], []
+    provinces = list(AdministrativeUnit.objects.filter(edition=edition, level=UnitLevel.PROVINCE).order_by("name"))
+    by_pk = {p.pk: p for p in provinces}
+
+    def today_of(unit_pk):  # today's province of a unit's province, once per distinct unit
+        unit = AdministrativeUnit.objects.select_related("province", "edition").get(pk=unit_pk)
+        found = province_of_unit(unit)
+        return found.pk if found else None
+
+    placed_units = set(Organization.objects.filter(unit__isnull=False).values_list("unit__province", flat=True)
+                       .distinct())
+    placed_units |= {p.province_id for p in plans if p.province_id}
+    placed_units.discard(None)
+    today_ids = {today_of(pk) for pk in placed_units} - {None}
+    if current_map:
+        row_ids = today_ids
+    else:  # the older provinces that became a province with data, and a plan's own old province
+        row_ids = set(UnitSuccession.objects.filter(successor_id__in=today_ids, predecessor__edition=edition,
+                                                    predecessor__level=UnitLevel.PROVINCE)
+                      .values_list("predecessor_id", flat=True))
+        row_ids |= {p.province_id for p in plans if p.province_id in by_pk}
+    plan_of = {}
+    for plan in sorted(plans, key=lambda p: (not p.is_active, -p.start_year)):
+        if not plan.province_id:
+            continue
+        key = plan.province_id if not current_map else today_of(plan.province_id)
+        plan_of.setdefault(key, plan)
+    rows = []
+    for province in (by_pk[pk] for pk in sorted(row_ids, key=lambda pk: by_pk[pk].name) if pk in by_pk):
+        plan = plan_of.get(province.pk)
+        scope = Scope(as_of=as_of, unit=province, current_map=current_map)
+        progress = plan_progress(plan, scope) if plan is not None else []
+        cells = []
+        for indicator in indicators:
+            shown = _target_in_view(progress, indicator, as_of)
+            if shown is not None:
+                cells.append(Cell(indicator, shown.value, plan_start(plan), shown))
+                continue
+            since = plan_start(plan) if plan is not None else DECISION_996
+            value, _manual = indicator_value(indicator, scope.replace(since=since))
+            cells.append(Cell(indicator, value, since))
+        rows.append(ProvinceRow(province, plan, cells))
+    idle = [p for p in provinces if p.pk not in row_ids]
+    return indicators, rows, idle

@@ -155,6 +155,29 @@ def dashboard(request):
 
 
 @login_required
+def national(request):
+    """Every province's progress side by side (docs/multi-province.md §3): on today's map or the one before."""
+    from django.shortcuts import redirect
+
+    from doluong.indicators.selectors import DECISION_996, national_rollup
+
+    if role_of(request.user) not in PROVINCE_READERS:
+        raise Http404
+    if not access.nationwide_reader(request.user):
+        return redirect("indicators_flow:dashboard")
+    today = timezone.localdate()
+    as_of = _date(request.GET.get("as_of"), today)
+    current_map = request.GET.get("map") != "record"
+    plans = _plans(request.user)
+    indicators, rows, idle = national_rollup(plans, as_of=as_of, current_map=current_map)
+    return render(request, "indicators/national.html", {
+        "indicators": indicators, "rows": rows, "idle": idle, "current_map": current_map,
+        "as_of_text": date_format(as_of, "d/m/Y"), "decision_996": DECISION_996,
+        "map_param": "" if current_map else "&map=record",
+    })
+
+
+@login_required
 def facts(request, code):
     """The records behind a figure: the same scope as the figure, restricted to what the user may see."""
     indicator = get_object_or_404(Indicator.objects.all(), code=code)
