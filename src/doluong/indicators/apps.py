@@ -6,3 +6,8 @@ class IndicatorsConfig(AppConfig):
     name = "doluong.indicators"
     label = "indicators"
     verbose_name = _("Indicators")
+
+    def ready(self):
+        from doluong.indicators import summaries
+
+        summaries._register()

@@ -59,6 +59,8 @@ class Computation:
     ratio: Callable | None = None  # custom value for share indicators: (facts, scope) -> Decimal
     numerator: Callable | None = None  # for shares: the facts shown when the figure is opened
     extra: dict = field(default_factory=dict)
+    # Counted from the summary tables where they can serve (indicators.summaries): counts of rows only.
+    summary: bool = False
 
 
 def _lazy(path: str):
@@ -80,22 +82,28 @@ def units_within(unit: AdministrativeUnit, *, current_map: bool) -> QuerySet:
     return AdministrativeUnit.objects.filter(inside).values("pk")
 
 
-def placed_within(comp: Computation, scope: Scope) -> Q:
+def placed_within(comp: Computation, scope: Scope, *, unit_field: str | None = None,
+                  date_field: str | None = None) -> Q:
     """The facts of ``comp`` that happened within ``scope.unit``.
 
     A fact is placed by its own unit (a record's unit on the map of its date) or by its organisation's unit,
     which is where the organisation is today: after the 2025 reform, a commune of the new map. On an older map
     (``current_map=False`` and a unit of an edition that has ended) such a fact, dated while that map was in
     force, counts in the older unit its commune came from (the succession table): an enterprise supported in
-    2023, now in Phường Yên Bái of Lào Cai, counts for the old Tỉnh Yên Bái where it was then."""
+    2023, now in Phường Yên Bái of Lào Cai, counts for the old Tỉnh Yên Bái where it was then.
+
+    ``unit_field``/``date_field`` name the columns to test when they are not the computation's own (the summary
+    rows of :mod:`doluong.indicators.summaries`: ``unit_id`` and ``month``)."""
+    unit_field = unit_field or comp.unit_field
+    date_field = date_field or comp.date_field
     inside = units_within(scope.unit, current_map=scope.current_map)
-    placed = Q(**{f"{comp.unit_field}__in": inside})
+    placed = Q(**{f"{unit_field}__in": inside})
     edition = scope.unit.edition
     if not scope.current_map and comp.ratio is None and edition.valid_to is not None:
         later = (UnitSuccession.objects.filter(predecessor__in=inside).exclude(successor__level=UnitLevel.PROVINCE)
                  .values("successor"))
-        placed |= Q(**{f"{comp.unit_field}__in": later, f"{comp.date_field}__gte": edition.valid_from,
-                       f"{comp.date_field}__lte": edition.valid_to})
+        placed |= Q(**{f"{unit_field}__in": later, f"{date_field}__gte": edition.valid_from,
+                       f"{date_field}__lte": edition.valid_to})
     return placed
 
 
@@ -117,6 +125,17 @@ def scoped(comp: Computation, scope: Scope) -> QuerySet:
     return qs
 
 
+def figure(comp: Computation, scope: Scope, *, use_summary: bool = True) -> Decimal:
+    """The value of ``comp`` within ``scope``: from the summary tables where they serve, else from the facts."""
+    if use_summary and comp.summary:
+        from doluong.indicators import summaries
+
+        n = summaries.count(comp, scope)
+        if n is not None:
+            return Decimal(n)
+    return value_of(comp, scoped(comp, scope), scope)
+
+
 def value_of(comp: Computation, qs: QuerySet, scope: Scope) -> Decimal:
     if comp.ratio is not None:
         return comp.ratio(qs, scope)
@@ -127,12 +146,17 @@ def value_of(comp: Computation, qs: QuerySet, scope: Scope) -> Decimal:
     return Decimal(len(set(qs.values_list(*comp.distinct_by))))
 
 
-def yearly(comp: Computation, scope: Scope, *, cumulative: bool) -> dict[int, Decimal]:
+def yearly(comp: Computation, scope: Scope, *, cumulative: bool, use_summary: bool = True) -> dict[int, Decimal]:
     """{year: value} for every year from ``since`` (or the first fact) to ``as_of``.
 
     ``cumulative``: the value counted from ``since`` to the end of each year (what a target is
     compared with); otherwise what happened within each year.
     """
+    summed = None
+    if use_summary and comp.summary:
+        from doluong.indicators import summaries
+
+        summed = summaries.per_year(comp, scope)
     qs = scoped(comp, scope)
     if comp.ratio is not None:
         years = range((scope.since or scope.as_of).year, scope.as_of.year + 1)
@@ -142,7 +166,10 @@ def yearly(comp: Computation, scope: Scope, *, cumulative: bool) -> dict[int, De
             out[y] = comp.ratio(scoped(comp, scope.replace(as_of=end)), scope.replace(as_of=end))
         return out
     year_expr = ExtractYear(comp.date_field)
-    if not comp.distinct_by or (len(comp.distinct_by) == 1 and not cumulative):
+    if summed is not None:
+        per_year = {y: Decimal(n) for y, n in summed.items()}
+        first_seen = None
+    elif not comp.distinct_by or (len(comp.distinct_by) == 1 and not cumulative):
         agg = Count(comp.distinct_by[0], distinct=True) if comp.distinct_by else Count("pk")
         rows = qs.annotate(y=year_expr).values("y").annotate(n=agg).values_list("y", "n")
         per_year = {y: Decimal(n) for y, n in rows}
@@ -168,11 +195,18 @@ def yearly(comp: Computation, scope: Scope, *, cumulative: bool) -> dict[int, De
     return out
 
 
-def breakdown(comp: Computation, scope: Scope, by: str) -> list[tuple[object, Decimal]]:
+def breakdown(comp: Computation, scope: Scope, by: str, *, use_summary: bool = True) -> list[tuple[object, Decimal]]:
     """Value per ownership (``by="ownership"``) or metrology field (``by="field"``)."""
     path = {"ownership": comp.ownership_field, "field": comp.field_field}.get(by)
     if not path:
         return []
+    if use_summary and comp.summary:
+        from doluong.indicators import summaries
+
+        summed = summaries.per_group(comp, scope, by)
+        if summed is not None:
+            order = sorted(summed, key=lambda k: (k is None, k if k is not None else 0))
+            return [(k, Decimal(summed[k])) for k in order]
     qs = scoped(comp, scope)
     single = comp.distinct_by and len(comp.distinct_by) == 1
     agg = Count(comp.distinct_by[0], distinct=True) if single else Count("pk")
@@ -262,7 +296,8 @@ REGISTRY: dict[str, Computation] = {c.key: c for c in [
                 distinct_by=("provider_id",), select_related=("provider",)),
     Computation("records", _("verification, calibration and test records"), _records, "performed_on",
                 unit_field="unit", ownership_field="instrument__owner__ownership",
-                field_field="instrument__kind__field", select_related=("instrument", "instrument__kind", "provider")),
+                field_field="instrument__kind__field", select_related=("instrument", "instrument__kind", "provider"),
+                summary=True),
     Computation("instruments_verified", _("instruments verified"), _verifications, "performed_on",
                 unit_field="unit", ownership_field="instrument__owner__ownership",
                 field_field="instrument__kind__field", distinct_by=("instrument_id",),
@@ -288,5 +323,5 @@ REGISTRY: dict[str, Computation] = {c.key: c for c in [
 ]}
 
 
-__all__ = ["REGISTRY", "Computation", "Scope", "UnitLevel", "breakdown", "scoped", "units_within", "value_of",
+__all__ = ["REGISTRY", "Computation", "Scope", "UnitLevel", "breakdown", "figure", "scoped", "units_within", "value_of",
            "yearly"]

@@ -115,3 +115,59 @@ class ManualValue(BaseModel):
     def clean(self):
         if self.indicator_id and not self.indicator.is_manual:
             raise ValidationError(_("This indicator is computed from records; it takes no manual value."))
+
+
+# --- summary tables (indicators.summaries; docs/multi-province.md §5) ---------------------------------------
+
+class FactSummary(models.Model):
+    """How many facts of a computation happened in one month, in one unit, of one field and ownership.
+
+    Derived data, rebuilt from the facts at any time (``doluong summaries --rebuild``): never edited, never
+    shown as such, no history. The dashboards add these rows for the whole months of their period that are not
+    dirty and count the facts themselves for the rest (:mod:`doluong.indicators.summaries`)."""
+
+    computation = models.CharField(max_length=50)
+    month = models.DateField()  # the first day of the month
+    # Two grains of the same counts: "unit" rows by the fact's own unit (for a district or commune chosen, or an old
+    # map's succession), "province" rows by that unit's province (a province or the whole country: few rows).
+    grain = models.CharField(max_length=8, default="unit")
+    unit_id = models.BigIntegerField(null=True)  # the fact's unit (AdministrativeUnit), no key: derived data
+    province_id = models.BigIntegerField(null=True)  # the province of that unit, on the unit's own map
+    field_id = models.BigIntegerField(null=True)  # the metrology field
+    ownership = models.CharField(max_length=20, blank=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=("computation", "grain", "month"), name="fact_summary_month")]
+
+    def __str__(self) -> str:
+        return f"{self.computation} {self.month:%m/%Y} {self.grain} {self.unit_id or self.province_id}: {self.n}"
+
+
+class SummaryDirty(models.Model):
+    """A month whose summary rows may be out of date: a write touched a fact of it since they were computed.
+
+    The write path marks it in the writing transaction (so a reader never trusts a stale row) and raises
+    ``generation``; the refresh clears a mark only if its generation is still the one it read."""
+
+    computation = models.CharField(max_length=50)
+    month = models.DateField()
+    generation = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("computation", "month"), name="summary_dirty_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.computation} {self.month:%m/%Y} (generation {self.generation})"
+
+
+class SummaryState(models.Model):
+    """That a computation's summary has been built once (until then the dashboards count the facts)."""
+
+    computation = models.CharField(max_length=50, unique=True)
+    built_at = models.DateTimeField()
+    rows = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.computation} built {self.built_at:%d/%m/%Y %H:%M}"

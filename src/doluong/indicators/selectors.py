@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from doluong.indicators.computations import REGISTRY, Computation, Scope, scoped, value_of, yearly
+from doluong.indicators.computations import REGISTRY, Computation, Scope, figure, scoped, yearly
 from doluong.indicators.models import Indicator, ManualValue, Target
 
 
@@ -69,7 +69,7 @@ def indicator_value(indicator: Indicator, scope: Scope) -> tuple[Decimal, bool]:
         latest = mv.order_by("-as_of").first()
         return (latest.value if latest else Decimal(0)), True
     comp = computation_of(indicator)
-    return value_of(comp, scoped(comp, scope), scope), False
+    return figure(comp, scope), False
 
 
 def expected_value(target: Target, start: dt.date, as_of: dt.date) -> Decimal:

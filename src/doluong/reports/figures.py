@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from doluong.indicators.computations import REGISTRY, Scope, breakdown, scoped, value_of
+from doluong.indicators.computations import REGISTRY, Scope, breakdown, figure
 from doluong.indicators.models import Target
 from doluong.indicators.selectors import indicator_value, plan_start, target_progress
 from doluong.orgs.models import Ownership
@@ -35,8 +35,7 @@ def _window(plan, start: dt.date, end: dt.date, as_of: dt.date) -> Scope:
 
 
 def _count(key: str, scope: Scope) -> Decimal:
-    comp = REGISTRY[key]
-    return value_of(comp, scoped(comp, scope), scope)
+    return figure(REGISTRY[key], scope)
 
 
 def targets(plan, start: dt.date, end: dt.date, as_of: dt.date) -> list[dict]:
