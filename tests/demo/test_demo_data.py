@@ -58,12 +58,14 @@ def test_reference_data_is_loaded_and_idempotent(demo):
 @pytest.mark.django_db
 def test_counts_scale(demo):
     counts = demo["result"]["counts"]
-    assert counts["instruments"] == Instrument.objects.count() == round(10000 * SCALE)
-    assert counts["records"] == ServiceRecord.objects.filter(source=Source.DEMO).count() == round(50000 * SCALE)
+    # Lào Cai's part (the second demo province, Tuyên Quang, counts under tq_*: tests/demo/test_second_province.py)
+    assert counts["instruments"] == Instrument.objects.count() - counts["tq_instruments"] == round(10000 * SCALE)
+    lao_cai_records = ServiceRecord.objects.filter(source=Source.DEMO).count() - counts["tq_records"]
+    assert counts["records"] == lao_cai_records == round(50000 * SCALE)
     assert counts["enterprises"] == max(30, round(300 * SCALE))
     providers = Organization.objects.filter(kind__in=[OrganizationKind.PROVIDER, OrganizationKind.LAB],
                                             notes__startswith=DEMO_NOTE)
-    assert providers.count() == max(15, round(15 * SCALE))
+    assert providers.count() == max(15, round(15 * SCALE)) + counts["tq_providers"]
     assert providers.exclude(provider_code=None).count() == providers.count()
     # every field has instruments; meters, scales and dispensers dominate
     by_field = dict(Instrument.objects.values_list("kind__field__code").annotate(n=Count("id")))
@@ -102,8 +104,9 @@ def test_records_are_on_the_map_of_their_date(demo):
                                              successor_id=record.instrument.unit_id).exists()
     for record in after.select_related("instrument")[:200]:
         assert record.unit_id == record.instrument.unit_id
-    # Instruments are in today's Lào Cai (new province code 15).
-    assert not Instrument.objects.exclude(unit__province__code="15", unit__edition__code=CURRENT_CODE).exists()
+    # Instruments are in today's Lào Cai (new province code 15) or the second demo province, Tuyên Quang (8).
+    assert not Instrument.objects.exclude(unit__province__code__in=("15", "8"),
+                                          unit__edition__code=CURRENT_CODE).exists()
 
 
 @pytest.mark.django_db

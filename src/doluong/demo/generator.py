@@ -7,6 +7,9 @@ from 2019-01-01 to 2026-11-20 that follow each kind's interval and each provider
 the record's date. A record made before 1 July 2025 is placed on the old (three-level) map, in a
 commune that is a predecessor of the instrument's commune on today's map.
 
+A second, smaller province (today's Tuyên Quang, which took in Hà Giang) with its own plan, loaded from a
+plan workbook, is added by :mod:`doluong.demo.second_province`.
+
 The data are generated against a fixed reference date (``ANCHOR``, 24/11/2026) so that the same seed
 always gives the same data; the application itself always uses the real date.
 
@@ -36,6 +39,7 @@ from doluong.demo.catalog import SPECIMENS, STANDARD_FOR_KIND, STANDARDS
 from doluong.demo.reference import KIND_BY_CODE, current_kinds, load_reference, reference_loaded
 from doluong.geo.models import AdministrativeUnit, UnitLevel, UnitSuccession
 from doluong.geo.services import CURRENT_CODE, LEGACY_CODE, REFORM_DATE
+from doluong.indicators import summaries
 from doluong.instruments.models import Instrument, InstrumentStatus, MeasurementStandard, MetrologyField
 from doluong.orgs.models import Organization, OrganizationKind, Ownership, Person, Sector, User
 from doluong.providers.models import (
@@ -55,12 +59,14 @@ FIRST_RECORD = dt.date(2019, 1, 1)
 LAST_RECORD = dt.date(2026, 11, 20)
 DEMO_NOTE = "Dữ liệu minh họa – tạo bởi lệnh load_demo."
 PASSWORD = "doluong2025"  # demo only  # noqa: S105
-ROLE_USERNAMES = ("officer", "leader", "agency", "provider", "enterprise")
+ROLE_USERNAMES = ("officer", "leader", "agency", "provider", "enterprise", "officer_tq", "leader_tq", "national")
 BATCH = 2000
 
 NEW_PROVINCE_CODE = "15"  # Lào Cai on the map from 1 July 2025
 OLD_YEN_BAI = "15"
 OLD_LAO_CAI = "10"
+# The old provinces that became today's Lào Cai: (old code, origin key, share of the organisations placed there).
+LAO_CAI_ORIGINS = ((OLD_YEN_BAI, "yb", 0.85), (OLD_LAO_CAI, "lc", 0.15))
 
 # Industrial zones: name → (old province code, old commune name ending).
 INDUSTRIAL_ZONES = {
@@ -170,6 +176,7 @@ def delete_demo(log: Callable[[str], None] = print) -> None:
                     org.delete()
             except (ProtectedError, RestrictedError):
                 kept += 1
+        summaries.rebuild_all()  # the records were deleted around the write path
         log(f"Deleted demo data: {n_records} records, {n_instruments} instruments"
             + (f"; kept {kept} organisations still referred to by other data." if kept else "."))
 
@@ -246,12 +253,20 @@ def ensure_accounts() -> list[tuple[str, str, str, str]]:
                     .values("owner").annotate(n=Count("id", distinct=True)).order_by("-n", "owner").first())
         if pick is not None:
             enterprise = Organization.objects.get(pk=pick["owner"])
+    from doluong.demo.second_province import DOST_SHORT as TQ_DOST
+
+    dost_tq = orgs.filter(kind=OrganizationKind.DEPARTMENT, short_name=TQ_DOST).first()
+    # the national authority's account: an organisation placed in no province (the national role reads them all)
+    national = Organization.objects.filter(name="Viện Đo lường Việt Nam").first()
     plan = [
         ("officer", Role.OFFICER, dost, "Cán bộ", "Sở KH&CN"),
         ("leader", Role.LEADER, dost, "Lãnh đạo", "Sở KH&CN"),
         ("agency", Role.AGENCY, industry, "Cán bộ", "Sở Công Thương"),
         ("provider", Role.PROVIDER, provider, "Kiểm định viên", "tổ chức kiểm định"),
         ("enterprise", Role.ENTERPRISE, enterprise, "Phụ trách đo lường", "doanh nghiệp"),
+        ("officer_tq", Role.OFFICER, dost_tq, "Cán bộ", TQ_DOST),
+        ("leader_tq", Role.LEADER, dost_tq, "Lãnh đạo", TQ_DOST),
+        ("national", Role.NATIONAL, national, "Cán bộ", "cơ quan đo lường quốc gia"),
     ]
     out = []
     with change_context(enabled=False):
@@ -278,11 +293,15 @@ def ensure_accounts() -> list[tuple[str, str, str, str]]:
 # places
 
 
-def _load_places(ctx: Ctx) -> None:
+def _load_places(ctx: Ctx, province_code: str = NEW_PROVINCE_CODE, origins=LAO_CAI_ORIGINS,
+                 zones: dict | None = None) -> None:
+    """The communes of today's province ``province_code`` that came from the old provinces of ``origins``
+    ((old code, origin key, share), first match first), their predecessors, and the industrial zones."""
+    zones = INDUSTRIAL_ZONES if zones is None else zones
     province = AdministrativeUnit.objects.get(edition__code=CURRENT_CODE, level=UnitLevel.PROVINCE,
-                                              code=NEW_PROVINCE_CODE)
+                                              code=province_code)
     old_provinces = dict(AdministrativeUnit.objects.filter(
-        edition__code=LEGACY_CODE, level=UnitLevel.PROVINCE, code__in=[OLD_YEN_BAI, OLD_LAO_CAI],
+        edition__code=LEGACY_CODE, level=UnitLevel.PROVINCE, code__in=[code for code, _o, _s in origins],
     ).values_list("pk", "code"))
     communes = list(AdministrativeUnit.objects.filter(
         edition__code=CURRENT_CODE, level=UnitLevel.COMMUNE, province=province).order_by("code"))
@@ -293,23 +312,21 @@ def _load_places(ctx: Ctx) -> None:
             .order_by("successor_id", "predecessor__code")
             .values_list("successor_id", "predecessor_id", "predecessor__province_id")):
         preds[succ_id].append((pred_id, old_provinces[prov_id]))
-    yb = [c for c in communes if any(p[1] == OLD_YEN_BAI for p in preds.get(c.pk, []))]
-    lc = [c for c in communes if c.pk in preds and c not in yb]
-    weights = []
-    for group, share in ((yb, 0.85), (lc, 0.15)):
+    weights, placed = [], set()
+    ctx.communes = []
+    for code, origin, share in origins:
+        group = [c for c in communes if c.pk not in placed and any(p[1] == code for p in preds.get(c.pk, []))]
+        placed.update(c.pk for c in group)
         raw = [4.0 if c.division_type.lower().startswith("phường") else 1.0 for c in group]
         total = sum(raw) or 1.0
         weights += [share * r / total for r in raw]
-    ctx.communes = yb + lc
+        ctx.communes += group
+        for c in group:
+            ctx.origin[c.pk] = origin
+            ctx.preds[c.pk] = [p for p, prov in preds[c.pk] if prov == code] or [p for p, _ in preds[c.pk]]
     ctx.commune_weights = weights
-    for c in yb:
-        ctx.origin[c.pk] = "yb"
-        ctx.preds[c.pk] = [p for p, prov in preds[c.pk] if prov == OLD_YEN_BAI]
-    for c in lc:
-        ctx.origin[c.pk] = "lc"
-        ctx.preds[c.pk] = [p for p, prov in preds[c.pk] if prov == OLD_LAO_CAI] or [p for p, _ in preds[c.pk]]
     by_pk = {c.pk: c for c in ctx.communes}
-    for zone, (prov_code, suffix) in INDUSTRIAL_ZONES.items():
+    for zone, (prov_code, suffix) in zones.items():
         link = (UnitSuccession.objects.filter(
             predecessor__edition__code=LEGACY_CODE, predecessor__level=UnitLevel.COMMUNE,
             predecessor__province__code=prov_code, predecessor__name__endswith=suffix,
@@ -746,10 +763,12 @@ class InstrumentPlan:
     status: str = InstrumentStatus.IN_USE
 
 
-def _instrument_plans(ctx: Ctx, enterprises, by_sector, utilities) -> list[InstrumentPlan]:
+def _instrument_plans(ctx: Ctx, enterprises, by_sector, utilities, *, n: int | None = None,
+                      kinds=None) -> list[InstrumentPlan]:
+    """``n`` instruments (default 10 000 × scale) of the ``kinds`` (codes; default every kind in SPECIMENS)."""
     rng = ctx.rng
-    n = round(10000 * ctx.scale)
-    kinds = sorted(SPECIMENS)
+    n = round(10000 * ctx.scale) if n is None else n
+    kinds = sorted(SPECIMENS if kinds is None else kinds)
     # A pick adds a batch of instruments to one owner; weigh picks so that shares hold per instrument.
     def per_pick(spec) -> float:
         mean = sum(spec.per_owner) / 2
@@ -1070,6 +1089,13 @@ def load_demo(*, scale: float = 1.0, seed: int = 2019, accounts: bool = True, fo
         log(f"Due dates refreshed ({time.perf_counter() - started:.1f} s).")
         _plans_and_programmes(ctx, agencies, enterprises, plans)
         log(f"Plans and programmes ready ({time.perf_counter() - started:.1f} s).")
+        from doluong.demo.second_province import load_second_province
+
+        ctx.counts.update({f"tq_{k}": v for k, v in load_second_province(ctx).items()})
+        log(f"Second province (Tuyên Quang) ready ({time.perf_counter() - started:.1f} s).")
+        # the demo wrote in bulk, around the write path that keeps the dashboards' summaries: build them whole
+        summaries.rebuild_all()
+        log(f"Dashboard summaries built ({time.perf_counter() - started:.1f} s).")
     result = {"skipped": False, "counts": ctx.counts}
     result["accounts"] = ensure_accounts() if accounts else []
     result["seconds"] = time.perf_counter() - started
