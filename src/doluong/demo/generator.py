@@ -137,6 +137,12 @@ class Ctx:
 # detection, deletion, accounts
 
 
+def _analyze(*models) -> None:
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def demo_orgs():
     return Organization.objects.filter(notes__startswith=DEMO_NOTE)
 
@@ -1081,11 +1087,10 @@ def load_demo(*, scale: float = 1.0, seed: int = 2019, accounts: bool = True, fo
         _insert_records(ctx, records, iplans, ids)
         del records
         log(f"Records inserted ({time.perf_counter() - started:.1f} s).")
-        with connection.cursor() as cursor:  # fresh statistics let the planner use the new indexes
-            for model in (ServiceRecord, Instrument):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        _analyze(ServiceRecord, Instrument)  # fresh statistics let the planner use the new indexes
         for start in range(0, len(ids), BATCH):
             refresh_due_dates(ids[start:start + BATCH])
+        _analyze(Instrument)  # again: the due dates were all empty when the statistics were taken
         log(f"Due dates refreshed ({time.perf_counter() - started:.1f} s).")
         _plans_and_programmes(ctx, agencies, enterprises, plans)
         log(f"Plans and programmes ready ({time.perf_counter() - started:.1f} s).")
@@ -1095,6 +1100,7 @@ def load_demo(*, scale: float = 1.0, seed: int = 2019, accounts: bool = True, fo
         log(f"Second province (Tuyên Quang) ready ({time.perf_counter() - started:.1f} s).")
         # the demo wrote in bulk, around the write path that keeps the dashboards' summaries: build them whole
         summaries.rebuild_all()
+        _analyze(*summaries.TABLES)
         log(f"Dashboard summaries built ({time.perf_counter() - started:.1f} s).")
     result = {"skipped": False, "counts": ctx.counts}
     result["accounts"] = ensure_accounts() if accounts else []

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
@@ -130,9 +130,9 @@ def figure(comp: Computation, scope: Scope, *, use_summary: bool = True) -> Deci
     if use_summary and comp.summary:
         from doluong.indicators import summaries
 
-        n = summaries.count(comp, scope)
-        if n is not None:
-            return Decimal(n)
+        got = summaries.value(comp, scope)
+        if got is not None:
+            return got
     return value_of(comp, scoped(comp, scope), scope)
 
 
@@ -160,11 +160,8 @@ def yearly(comp: Computation, scope: Scope, *, cumulative: bool, use_summary: bo
     qs = scoped(comp, scope)
     if comp.ratio is not None:
         years = range((scope.since or scope.as_of).year, scope.as_of.year + 1)
-        out = {}
-        for y in years:
-            end = min(dt.date(y, 12, 31), scope.as_of)
-            out[y] = comp.ratio(scoped(comp, scope.replace(as_of=end)), scope.replace(as_of=end))
-        return out
+        return {y: figure(comp, scope.replace(as_of=min(dt.date(y, 12, 31), scope.as_of)), use_summary=use_summary)
+                for y in years}
     year_expr = ExtractYear(comp.date_field)
     if summed is not None:
         per_year = {y: Decimal(n) for y, n in summed.items()}
@@ -259,20 +256,25 @@ def _instruments_with_due(as_of):
     if as_of >= timezone.localdate():
         return (_lazy("instruments.Instrument").objects.filter(status=InstrumentStatus.IN_USE)
                 .annotate(due_as_of=F("verification_due_on")).filter(due_as_of__isnull=False))
-    record = _lazy("records.ServiceRecord")
-    due = (record.objects.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=as_of), instrument=OuterRef("pk"),
-                                 activity=Activity.VERIFICATION, result=Result.PASS, performed_on__lte=as_of,
-                                 superseded_by__isnull=True)
-           .values("instrument").annotate(m=Max("valid_until")).values("m")[:1])
+    # One join and GROUP BY over the records made by then (not a subquery per instrument, evaluated twice: 1.4 s
+    # at 10× demo on PostgreSQL against a few hundred ms): the conditions in one filter() apply to the same record.
     return (_lazy("instruments.Instrument").objects.filter(status=InstrumentStatus.IN_USE)
-            .annotate(due_as_of=Subquery(due)).filter(due_as_of__isnull=False))
+            .filter(Q(records__withdrawn_on__isnull=True) | Q(records__withdrawn_on__gt=as_of),
+                    records__activity=Activity.VERIFICATION, records__result=Result.PASS,
+                    records__performed_on__lte=as_of, records__superseded_by__isnull=True)
+            .annotate(due_as_of=Max("records__valid_until")).filter(due_as_of__isnull=False))
+
+
+def share(part: int, total: int) -> Decimal:
+    """A percentage to one decimal (0 of nothing is 0)."""
+    if not total:
+        return Decimal(0)
+    return (Decimal(part) * 100 / Decimal(total)).quantize(Decimal("0.1"))
 
 
 def _overdue_share(qs, scope) -> Decimal:
     counts = qs.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_as_of__lt=scope.as_of)))
-    if not counts["total"]:
-        return Decimal(0)
-    return (Decimal(counts["overdue"]) * 100 / Decimal(counts["total"])).quantize(Decimal("0.1"))
+    return share(counts["overdue"], counts["total"])
 
 
 REGISTRY: dict[str, Computation] = {c.key: c for c in [
@@ -304,7 +306,7 @@ REGISTRY: dict[str, Computation] = {c.key: c for c in [
                 select_related=("instrument", "instrument__kind", "provider")),
     Computation("overdue_share", _("share of instruments overdue for verification (%)"), _instruments_with_due,
                 "due_as_of", unit_field="unit", ownership_field="owner__ownership", field_field="kind__field",
-                select_related=("kind", "owner"), ratio=_overdue_share,
+                select_related=("kind", "owner"), ratio=_overdue_share, summary=True,
                 numerator=lambda qs, scope: qs.filter(due_as_of__lt=scope.as_of)),
     Computation("inspections", _("inspections and checks"),
                 lambda as_of: _lazy("inspections.Inspection").objects.all(), "started_on", unit_field="unit",

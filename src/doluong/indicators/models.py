@@ -171,3 +171,45 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.computation} built {self.built_at:%d/%m/%Y %H:%M}"
+
+
+class DueSpell(models.Model):
+    """A stretch of days on which an instrument in use is counted by the overdue share, in one state: ``start`` to
+    the day before ``end`` (open when ``end`` is empty), overdue or not. Derived from the instrument's passing,
+    current verifications (performed, withdrawn, valid until), kept by the write path in the writing transaction
+    (:func:`doluong.indicators.summaries.refresh_spells`): the overdue share on a past date is the count of spells
+    around that date, served by the monthly sums of :class:`DueSummary` and these rows for the partial month."""
+
+    instrument = models.ForeignKey("instruments.Instrument", on_delete=models.CASCADE, related_name="+")
+    start = models.DateField()
+    end = models.DateField(null=True)
+    overdue = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=("start",), name="due_spell_start"),
+                   models.Index(fields=("end",), name="due_spell_end")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id}: {self.start:%d/%m/%Y}–{self.end or '…'} {'overdue' if self.overdue else 'valid'}"
+
+
+class DueSummary(models.Model):
+    """Per month, unit (or province), field and ownership: how many spells began in it minus how many ended in it,
+    counted (every spell) and overdue (overdue spells). The sum over the months up to a date is the number of
+    instruments counted, and overdue, on it."""
+
+    month = models.DateField()
+    grain = models.CharField(max_length=8, default="unit")
+    unit_id = models.BigIntegerField(null=True)
+    province_id = models.BigIntegerField(null=True)
+    field_id = models.BigIntegerField(null=True)
+    ownership = models.CharField(max_length=20, blank=True)
+    counted = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=("grain", "month"), name="due_summary_month")]
+
+    def __str__(self) -> str:
+        place = self.unit_id or self.province_id
+        return f"{self.month:%m/%Y} {self.grain} {place}: {self.counted:+d}/{self.overdue:+d}"

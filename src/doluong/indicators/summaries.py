@@ -14,8 +14,12 @@ queues :func:`refresh` for after the commit; ``doluong summaries`` rebuilds, ref
 compares every summary row with a direct count of the facts). Until a computation's summary has been built once
 (:class:`~doluong.indicators.models.SummaryState`) its figures are counted from the facts.
 
-Only counts of rows are summed (``Computation.summary``): a count of distinct values (instruments verified,
-labs) or a share (overdue instruments) is not additive across months and is computed from the facts.
+Only counts of rows are summed (``Computation.summary``); a count of distinct values (instruments verified,
+labs) is not additive across months and is computed from the facts. The overdue share on a past date has its own
+pair of tables (spells and their monthly sums, below), exact in the same way.
+
+A mark is one row per computation and month: concurrent writes into the same month wait for each other's commit
+on it (short write transactions; the price of never reading a stale figure).
 """
 
 import datetime as dt
@@ -29,15 +33,17 @@ from django.utils import timezone
 
 from doluong.geo.models import AdministrativeUnit, UnitLevel, UnitSuccession
 from doluong.indicators.computations import REGISTRY, Computation, Scope, placed_within, scoped
-from doluong.indicators.models import FactSummary, SummaryDirty, SummaryState
+from doluong.indicators.models import DueSpell, DueSummary, FactSummary, SummaryDirty, SummaryState
 
+TABLES = (FactSummary, DueSpell, DueSummary)  # the derived tables (the demo refreshes their statistics)
 # Beyond this many dirty months in a period the figure is counted from the facts (the refresh is behind).
 MAX_DIRTY = 24
 FAR_PAST = dt.date(1900, 1, 1)
 
 
 def summarised() -> list[Computation]:
-    return [c for c in REGISTRY.values() if c.summary]
+    """The counts served by FactSummary (the overdue share has its own tables: DueSpell, DueSummary)."""
+    return [c for c in REGISTRY.values() if c.summary and c.ratio is None]
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -76,18 +82,22 @@ def mark_months_of(key: str, facts: QuerySet) -> int:
 
 
 def _queue_refresh() -> None:
-    conn = transaction.get_connection()
-    if getattr(conn, "_doluong_summary_refresh_queued", False):
-        return
-    conn._doluong_summary_refresh_queued = True
+    """After the write commits, queue the refresh unless one is already waiting (never for a rolled-back write)."""
+    transaction.on_commit(_enqueue_refresh)
 
-    def enqueue():
-        conn._doluong_summary_refresh_queued = False
-        from doluong.indicators.tasks import refresh_summaries
 
-        refresh_summaries.enqueue()
+def _enqueue_refresh() -> None:
+    from django.tasks import task_backends
+    from django.tasks.base import TaskResultStatus
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
 
-    transaction.on_commit(enqueue)
+    from doluong.indicators.tasks import refresh_summaries
+
+    if isinstance(task_backends["default"], DatabaseBackend) and DBTaskResult.objects.filter(
+            task_path=refresh_summaries.module_path, status=TaskResultStatus.READY).exists():
+        return  # the one waiting will see these marks too
+    refresh_summaries.enqueue()
 
 
 # --- building and refreshing ----------------------------------------------------------------------------
@@ -116,6 +126,11 @@ def _grouped(comp: Computation, facts: QuerySet) -> list[FactSummary]:
     return out
 
 
+def _wipe(rows: QuerySet) -> None:
+    """Delete derived rows in one statement (no history, no signals: they are computed again at will)."""
+    rows._raw_delete(rows.db)
+
+
 def _facts(comp: Computation) -> QuerySet:
     return comp.facts(timezone.localdate())
 
@@ -126,7 +141,7 @@ def rebuild(key: str) -> SummaryState:
     started = time.perf_counter()
     with transaction.atomic():
         seen = dict(SummaryDirty.objects.filter(computation=key).values_list("month", "generation"))
-        FactSummary.objects.filter(computation=key).delete()
+        _wipe(FactSummary.objects.filter(computation=key))
         rows = FactSummary.objects.bulk_create(_grouped(comp, _facts(comp)), batch_size=2000)
         _clear(key, seen)
         state, _created = SummaryState.objects.update_or_create(computation=key, defaults={
@@ -156,17 +171,23 @@ def refresh(key: str | None = None) -> dict[str, int]:
         with transaction.atomic():
             seen = dict(SummaryDirty.objects.filter(computation=comp.key).values_list("month", "generation"))
             for month in seen:
-                FactSummary.objects.filter(computation=comp.key, month=month).delete()
+                _wipe(FactSummary.objects.filter(computation=comp.key, month=month))
                 facts = _facts(comp).filter(**{f"{comp.date_field}__gte": month,
                                                f"{comp.date_field}__lte": month_end(month)})
                 FactSummary.objects.bulk_create(_grouped(comp, facts), batch_size=2000)
             _clear(comp.key, seen)
         done[comp.key] = len(seen)
+    if key in (None, OVERDUE):
+        if SummaryState.objects.filter(computation=OVERDUE).exists():
+            done[OVERDUE] = refresh_due()
+        else:
+            rebuild_due()
+            done[OVERDUE] = -1
     return done
 
 
 def rebuild_all() -> dict[str, SummaryState]:
-    return {comp.key: rebuild(comp.key) for comp in summarised()}
+    return {**{comp.key: rebuild(comp.key) for comp in summarised()}, OVERDUE: rebuild_due()}
 
 
 def check(key: str) -> list[str]:
@@ -210,7 +231,7 @@ def split(comp: Computation, scope: Scope) -> tuple[QuerySet, QuerySet | None] |
     """(summary rows, remaining facts or ``None``) that together make the facts of ``comp`` within ``scope``;
     ``None`` when the summary cannot serve it (not summarised, not built, too far behind, a map whose dates split a
     month)."""
-    if not comp.summary or not SummaryState.objects.filter(computation=comp.key).exists():
+    if not comp.summary or comp.ratio is not None or not SummaryState.objects.filter(computation=comp.key).exists():
         return None
     lo, hi = _bounds(scope)
     first = None if lo is None else (lo if lo.day == 1 else next_month(lo))
@@ -258,6 +279,21 @@ def split(comp: Computation, scope: Scope) -> tuple[QuerySet, QuerySet | None] |
     return rows, scoped(comp, scope).filter(rest)
 
 
+def value(comp: Computation, scope: Scope):
+    """The figure of ``comp`` within ``scope`` from the summaries (a Decimal), or ``None`` when they cannot serve."""
+    from decimal import Decimal
+
+    from doluong.indicators.computations import share
+
+    if comp.ratio is None:
+        n = count(comp, scope)
+        return None if n is None else Decimal(n)
+    if comp.key == OVERDUE and scope.as_of < timezone.localdate():  # today: the instruments' own due dates
+        got = overdue_at(comp, scope)
+        return None if got is None else share(got[1], got[0])
+    return None
+
+
 def count(comp: Computation, scope: Scope) -> int | None:
     parts = split(comp, scope)
     if parts is None:
@@ -301,6 +337,227 @@ __all__ = ["FactSummary", "check", "count", "mark_dirty", "mark_months_of", "per
            "per_year", "rebuild", "rebuild_all", "refresh", "split"]
 
 
+# --- the overdue share on a past date: spells and their monthly sums ------------------------------------------
+#
+# The overdue share on a date D counts the instruments in use with a passing, current verification made by D and
+# not withdrawn by then, and among them those whose latest validity ended before D. Each instrument's answer is a
+# step function of D: :func:`spells_of` cuts it into spells (DueSpell). The number counted on D is the number of
+# spells with start <= D < end: the sum of the monthly (starts - ends) of DueSummary over the months before D's,
+# plus the starts and ends of D's own month up to D, read from the spells (and, likewise, from the spells for
+# any dirty month).
+
+OVERDUE = "overdue_share"
+
+
+def spells_of(records: list[tuple[dt.date, dt.date | None, dt.date]]) -> list[tuple[dt.date, dt.date | None, bool]]:
+    """(start, end or None, overdue) of one instrument from its verifications' (performed, withdrawn, valid until).
+
+    On day D a verification is active when performed <= D and not withdrawn by D (withdrawn > D); the instrument
+    is counted when one is active, and overdue when the latest validity of the active ones is before D."""
+    cuts = sorted({d for p, w, v in records for d in (p, w, v + dt.timedelta(days=1)) if d is not None})
+
+    def state(day):
+        due = [v for p, w, v in records if p <= day and (w is None or w > day)]
+        return None if not due else max(due) < day
+
+    spells: list[list] = []  # [start, end, state], absent stretches (state None) included, then dropped
+    for day in cuts:
+        st = state(day)
+        if spells and spells[-1][2] == st:
+            continue
+        if spells:
+            spells[-1][1] = day
+        spells.append([day, None, st])
+    return [(a, b, st) for a, b, st in spells if st is not None]
+
+
+def compute_spells(instrument_ids: list[int]) -> list[DueSpell]:
+    """The spells these instruments should have, from their records and status (unsaved rows)."""
+    from doluong.instruments.models import Instrument, InstrumentStatus
+    from doluong.providers.models import Activity
+    from doluong.records.models import Result, ServiceRecord
+
+    in_use = set(Instrument.objects.filter(pk__in=instrument_ids, status=InstrumentStatus.IN_USE)
+                 .values_list("pk", flat=True))
+    by_instrument: dict[int, list] = {}
+    for i, p, w, v in (ServiceRecord.objects.filter(
+            instrument_id__in=in_use, activity=Activity.VERIFICATION, result=Result.PASS,
+            superseded_by__isnull=True, valid_until__isnull=False)
+            .values_list("instrument_id", "performed_on", "withdrawn_on", "valid_until")):
+        by_instrument.setdefault(i, []).append((p, w, v))
+    return [DueSpell(instrument_id=i, start=a, end=b, overdue=o)
+            for i, recs in by_instrument.items() for a, b, o in spells_of(recs)]
+
+
+def refresh_spells(instrument_ids: Iterable[int]) -> set[dt.date]:
+    """Compute the spells of these instruments again; returns the months whose monthly sums changed."""
+    ids = sorted(set(instrument_ids))
+    months: set[dt.date] = set()
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        old = DueSpell.objects.filter(instrument_id__in=chunk)
+        months |= {month_start(d) for s, e in old.values_list("start", "end") for d in (s, e) if d is not None}
+        old._raw_delete(old.db)  # derived rows: one statement, no per-row signals
+        rows = DueSpell.objects.bulk_create(compute_spells(chunk), batch_size=5000)
+        months |= {month_start(d) for r in rows for d in (r.start, r.end) if d is not None}
+    return months
+
+
+def _spell_facts() -> QuerySet:
+    return DueSpell.objects.all()
+
+
+def _due_grouped(spells: QuerySet, months: list[dt.date] | None = None) -> list[DueSummary]:
+    """The monthly sums (starts minus ends) of ``spells``, by unit and by province; only ``months`` if given."""
+    key = {"u": F("instrument__unit"), "f": F("instrument__kind__field"), "o": F("instrument__owner__ownership")}
+    sums: dict[tuple, list[int]] = {}
+    for column, sign in (("start", 1), ("end", -1)):
+        qs = spells.filter(**{f"{column}__isnull": False})
+        if months is not None:
+            span = Q()
+            for m in months:
+                span |= Q(**{f"{column}__gte": m, f"{column}__lte": month_end(m)})
+            qs = qs.filter(span)
+        rows = (qs.annotate(m=TruncMonth(column), **key).values("m", "u", "f", "o", "overdue")
+                .annotate(n=Count("pk")).order_by())
+        for r in rows:
+            month = r["m"].date() if isinstance(r["m"], dt.datetime) else r["m"]
+            acc = sums.setdefault((month, r["u"], r["f"], r["o"] or ""), [0, 0])
+            acc[0] += sign * r["n"]
+            acc[1] += sign * r["n"] if r["overdue"] else 0
+    units = {k[1] for k in sums} - {None}
+    province_of = {pk: (pk if level == UnitLevel.PROVINCE else prov) for pk, level, prov in
+                   AdministrativeUnit.objects.filter(pk__in=units).values_list("pk", "level", "province_id")}
+    out, by_province = [], {}
+    for (month, unit, field, own), (c, o) in sums.items():
+        province = province_of.get(unit)
+        out.append(DueSummary(month=month, grain="unit", unit_id=unit, province_id=province, field_id=field,
+                              ownership=own, counted=c, overdue=o))
+        acc = by_province.setdefault((month, province, field, own), [0, 0])
+        acc[0] += c
+        acc[1] += o
+    out += [DueSummary(month=m, grain="province", province_id=p, field_id=f, ownership=own, counted=c, overdue=o)
+            for (m, p, f, own), (c, o) in by_province.items()]
+    return [r for r in out if r.counted or r.overdue]
+
+
+def rebuild_due() -> SummaryState:
+    """All spells and monthly sums again, from the records (the demo; ``doluong summaries --rebuild``)."""
+    from doluong.instruments.models import Instrument
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        seen = dict(SummaryDirty.objects.filter(computation=OVERDUE).values_list("month", "generation"))
+        _wipe(DueSpell.objects.all())
+        refresh_spells(Instrument.objects.values_list("pk", flat=True))
+        _wipe(DueSummary.objects.all())
+        rows = DueSummary.objects.bulk_create(_due_grouped(_spell_facts()), batch_size=2000)
+        _clear(OVERDUE, seen)
+        state, _created = SummaryState.objects.update_or_create(computation=OVERDUE, defaults={
+            "built_at": timezone.now(), "rows": len(rows), "seconds": time.perf_counter() - started})
+    return state
+
+
+def refresh_due() -> int:
+    """Recompute the monthly sums of the dirty months (the spells themselves are always current)."""
+    with transaction.atomic():
+        seen = dict(SummaryDirty.objects.filter(computation=OVERDUE).values_list("month", "generation"))
+        if seen:
+            months = sorted(seen)
+            _wipe(DueSummary.objects.filter(month__in=months))
+            DueSummary.objects.bulk_create(_due_grouped(_spell_facts(), months), batch_size=2000)
+            _clear(OVERDUE, seen)
+    return len(seen)
+
+
+def check_due() -> list[str]:
+    """The spells against the records, and the clean monthly sums against the spells; returns the differences."""
+    from doluong.instruments.models import Instrument
+
+    out = []
+    stored = {}
+    for i, a, b, o in DueSpell.objects.values_list("instrument_id", "start", "end", "overdue"):
+        stored.setdefault(i, []).append((a, b, o))
+    fresh = {}
+    ids = list(Instrument.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 5000):
+        for r in compute_spells(ids[start:start + 5000]):
+            fresh.setdefault(r.instrument_id, []).append((r.start, r.end, r.overdue))
+    for i in sorted(set(stored) | set(fresh)):
+        if sorted(stored.get(i, [])) != sorted(fresh.get(i, [])):
+            out.append(f"{OVERDUE}: instrument {i}: spells {sorted(stored.get(i, []))}, records give "
+                       f"{sorted(fresh.get(i, []))}")
+    dirty = set(SummaryDirty.objects.filter(computation=OVERDUE).values_list("month", flat=True))
+
+    def keyed(rows):
+        acc = {}
+        for grain, month, unit, province, field, own, c, o in rows:
+            if month not in dirty:
+                k = (grain, month, unit, province, field, own)
+                a = acc.setdefault(k, [0, 0])
+                a[0] += c
+                a[1] += o
+        return {k: tuple(v) for k, v in acc.items() if v != [0, 0]}
+
+    want = keyed((r.grain, r.month, r.unit_id, r.province_id, r.field_id, r.ownership, r.counted, r.overdue)
+                 for r in _due_grouped(_spell_facts()))
+    have = keyed(DueSummary.objects.values_list("grain", "month", "unit_id", "province_id", "field_id", "ownership",
+                                                "counted", "overdue"))
+    for k in sorted(set(want) | set(have), key=str):
+        if want.get(k) != have.get(k):
+            out.append(f"{OVERDUE} {k[1]:%m/%Y} {k[0]} {k[2] or k[3]}: summary {have.get(k)}, spells {want.get(k)}")
+    return out
+
+
+def overdue_at(comp: Computation, scope: Scope) -> tuple[int, int] | None:
+    """(instruments counted, overdue) on ``scope.as_of`` (a past date) from the spells and their monthly sums;
+    ``None`` when they cannot serve (not built, too many dirty months)."""
+    if not SummaryState.objects.filter(computation=OVERDUE).exists():
+        return None
+    day = scope.as_of
+    whole = day == month_end(day)
+    last = month_start(day) if whole else month_start(month_start(day) - dt.timedelta(days=1))
+    dirty = list(SummaryDirty.objects.filter(computation=OVERDUE, month__lte=last).values_list("month", flat=True))
+    if len(dirty) > MAX_DIRTY:
+        return None
+    rows = DueSummary.objects.filter(month__lte=last).exclude(month__in=dirty)
+    spells = DueSpell.objects.all()
+    unit = scope.unit
+    if unit is None:
+        rows = rows.filter(grain="province")
+    elif unit.level == UnitLevel.PROVINCE:
+        provinces = [unit.pk]
+        if scope.current_map:
+            provinces += list(UnitSuccession.objects.filter(successor=unit, is_primary=True)
+                              .values_list("predecessor", flat=True))
+        rows = rows.filter(grain="province", province_id__in=provinces)
+    else:
+        rows = rows.filter(Q(grain="unit") & placed_within(comp, scope, unit_field="unit_id", date_field="month"))
+    if unit is not None:
+        spells = spells.filter(placed_within(comp, scope, unit_field="instrument__unit"))
+    if scope.field_id:
+        rows = rows.filter(field_id=scope.field_id)
+        spells = spells.filter(instrument__kind__field=scope.field_id)
+    if scope.ownership:
+        rows = rows.filter(ownership=scope.ownership)
+        spells = spells.filter(instrument__owner__ownership=scope.ownership)
+    got = rows.aggregate(c=Sum("counted"), o=Sum("overdue"))
+    counted, overdue = got["c"] or 0, got["o"] or 0
+    ranges = [(m, month_end(m)) for m in dirty]
+    if not whole:
+        ranges.append((month_start(day), day))
+    for column, sign in (("start", 1), ("end", -1)):
+        span = Q()
+        for a, b in ranges:
+            span |= Q(**{f"{column}__gte": a, f"{column}__lte": b})
+        if not ranges:
+            break
+        got = spells.filter(span).aggregate(c=Count("pk"), o=Count("pk", filter=Q(overdue=True)))
+        counted += sign * got["c"]
+        overdue += sign * got["o"]
+    return counted, overdue
+
+
 # --- the write path's follow-ups: which writes change which months ------------------------------------------
 
 def _register() -> None:
@@ -324,3 +581,22 @@ def _register() -> None:
     writes.follow_up(Instrument, fields=("id",))(of_records("instrument_id"))
     writes.follow_up(Organization, fields=("id",))(of_records("instrument__owner_id"))
     writes.follow_up(InstrumentKind, fields=("id",))(of_records("instrument__kind_id"))
+
+    # the overdue share: an instrument's spells follow its records and its status (recomputed in the write's
+    # transaction); its unit, kind and owner place the spells in the monthly sums
+    def spells_of_instruments(values, key="instrument_id"):
+        if values[key]:
+            mark_dirty(OVERDUE, refresh_spells(values[key]))
+
+    writes.follow_up(ServiceRecord, fields=("instrument_id",))(spells_of_instruments)
+    writes.follow_up(Instrument, fields=("id",))(lambda values: spells_of_instruments(values, "id"))
+
+    def months_of_spells(path):
+        def run(values):
+            if values["id"]:
+                spells = DueSpell.objects.filter(**{f"instrument__{path}__in": values["id"]})
+                mark_dirty(OVERDUE, [d for pair in spells.values_list("start", "end") for d in pair])
+        return run
+
+    writes.follow_up(Organization, fields=("id",))(months_of_spells("owner_id"))
+    writes.follow_up(InstrumentKind, fields=("id",))(months_of_spells("kind_id"))

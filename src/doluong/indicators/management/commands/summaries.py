@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from doluong.indicators import summaries
-from doluong.indicators.models import FactSummary, SummaryDirty, SummaryState
+from doluong.indicators.models import DueSummary, FactSummary, SummaryDirty, SummaryState
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, rebuild=False, refresh=False, check=False, **options):
         started = time.perf_counter()
         if rebuild:
-            for key, state in summaries.rebuild_all().items():
+            for key, state in summaries.rebuild_all().items():  # the record counts, then the overdue share
                 self.stdout.write(f"{key}: {state.rows} rows in {state.seconds:.2f} s")
         elif refresh:
             for key, n in summaries.refresh().items():
@@ -38,14 +38,20 @@ class Command(BaseCommand):
                 problems += found
                 self.stdout.write(f"{comp.key}: " + ("summary equals the records" if not found
                                                      else f"{len(found)} differences"))
+            if SummaryState.objects.filter(computation=summaries.OVERDUE).exists():
+                found = summaries.check_due()
+                problems += found
+                self.stdout.write(f"{summaries.OVERDUE}: " + ("spells and sums equal the records" if not found
+                                                              else f"{len(found)} differences"))
             for line in problems[:50]:
                 self.stderr.write(line)
             if problems:
                 raise CommandError(f"{len(problems)} summary rows differ from the records (run --rebuild).")
-        for comp in summaries.summarised():
-            state = SummaryState.objects.filter(computation=comp.key).first()
+        tables = {c.key: FactSummary.objects.filter(computation=c.key) for c in summaries.summarised()}
+        tables[summaries.OVERDUE] = DueSummary.objects.all()
+        for key, rows in tables.items():
+            state = SummaryState.objects.filter(computation=key).first()
             self.stdout.write(
-                f"{comp.key}: " + (f"built {state.built_at:%d/%m/%Y %H:%M}" if state else "not built") +
-                f", {FactSummary.objects.filter(computation=comp.key).count()} rows, "
-                f"{SummaryDirty.objects.filter(computation=comp.key).count()} months dirty")
+                f"{key}: " + (f"built {state.built_at:%d/%m/%Y %H:%M}" if state else "not built") +
+                f", {rows.count()} rows, {SummaryDirty.objects.filter(computation=key).count()} months dirty")
         self.stdout.write(f"({time.perf_counter() - started:.2f} s)")
