@@ -333,10 +333,6 @@ def per_group(comp: Computation, scope: Scope, by: str) -> dict | None:
     return out
 
 
-__all__ = ["FactSummary", "check", "count", "mark_dirty", "mark_months_of", "per_group",
-           "per_year", "rebuild", "rebuild_all", "refresh", "split"]
-
-
 # --- the overdue share on a past date: spells and their monthly sums ------------------------------------------
 #
 # The overdue share on a date D counts the instruments in use with a passing, current verification made by D and
@@ -600,3 +596,8 @@ def _register() -> None:
 
     writes.follow_up(Organization, fields=("id",))(months_of_spells("owner_id"))
     writes.follow_up(InstrumentKind, fields=("id",))(months_of_spells("kind_id"))
+
+
+__all__ = ["OVERDUE", "TABLES", "check", "check_due", "compute_spells", "count", "mark_dirty", "mark_months_of",
+           "overdue_at", "per_group", "per_year", "rebuild", "rebuild_all", "rebuild_due", "refresh", "refresh_due",
+           "refresh_spells", "spells_of", "split", "summarised", "value"]
