@@ -4,7 +4,6 @@ import datetime as dt
 import random
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
 
 from doluong.core.identifiers import tax_code_problem
@@ -18,26 +17,12 @@ from doluong.orgs.models import Organization, OrganizationKind, Sector, User
 from doluong.providers.models import Activity
 from doluong.providers.selectors import scope_problem
 from doluong.records.models import Result, ServiceRecord, Source
-
-SCALE = 0.05
-SEED = 7
-
-
-def quiet(_message):
-    pass
+from tests.demo.conftest import SCALE, SEED, quiet
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Reference + demo data loaded once for the module, removed afterwards."""
-    with django_db_blocker.unblock():
-        load_reference()
-        result = load_demo(scale=SCALE, seed=SEED, log=quiet)
-        first = list(Organization.objects.filter(kind=OrganizationKind.ENTERPRISE, notes__startswith=DEMO_NOTE)
-                     .order_by("pk").values_list("name", "tax_code")[:20])
-    yield {"result": result, "first": first}
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+def demo(demo_loaded):
+    return demo_loaded
 
 
 @pytest.mark.django_db

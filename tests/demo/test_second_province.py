@@ -5,15 +5,14 @@ Loaded once per module at a small scale (like test_demo_data)."""
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
 
 from doluong.core import access
 from doluong.core.roles import Role
 from doluong.demo import second_province as sp
-from doluong.demo.generator import ANCHOR, DEMO_NOTE, NEW_PROVINCE_CODE, PASSWORD, delete_demo, load_demo
-from doluong.demo.reference import current_kinds, load_reference
+from doluong.demo.generator import ANCHOR, DEMO_NOTE, NEW_PROVINCE_CODE, PASSWORD, delete_demo
+from doluong.demo.reference import current_kinds
 from doluong.geo.models import AdministrativeUnit, UnitLevel, UnitSuccession
 from doluong.geo.services import CURRENT_CODE, LEGACY_CODE, REFORM_DATE
 from doluong.geo.tenancy import province_of_unit
@@ -25,27 +24,17 @@ from doluong.providers.models import Activity
 from doluong.providers.selectors import scope_problem
 from doluong.records.models import ServiceRecord
 from doluong.reports import planbook
+from tests.demo.conftest import SCALE, quiet
 
-SCALE = 0.05
-SEED = 7
 AS_OF = ANCHOR.strftime("%d/%m/%Y")
 # list page, model, the path to the unit that places an object in a province (its ``province_unit``)
 LISTS = [("orgs:organization_list", Organization, "unit"), ("instruments:instrument_list", Instrument, "owner__unit"),
          ("records:servicerecord_list", ServiceRecord, "instrument__owner__unit")]
 
 
-def quiet(_message):
-    pass
-
-
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        load_reference()
-        result = load_demo(scale=SCALE, seed=SEED, log=quiet)
-    yield result
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+def demo(demo_loaded):
+    return demo_loaded["result"]
 
 
 @pytest.fixture

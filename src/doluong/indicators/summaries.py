@@ -227,6 +227,23 @@ def _bounds(scope: Scope) -> tuple[dt.date | None, dt.date]:
     return lo, hi
 
 
+def _placed(rows: QuerySet, comp: Computation, scope: Scope) -> QuerySet:
+    """The summary rows (FactSummary or DueSummary) of the facts placed within ``scope.unit``: the province grain for
+    no place or a province (its units, and on today's map those of the older provinces that became it), else the
+    unit grain through ``placed_within`` (which adds, for a count on an old map, the communes that came from it)."""
+    unit = scope.unit if comp.unit_field else None
+    if unit is None:
+        return rows.filter(grain="province")
+    succession_clause = comp.ratio is None and not scope.current_map and unit.edition.valid_to is not None
+    if unit.level == UnitLevel.PROVINCE and not succession_clause:
+        provinces = [unit.pk]
+        if scope.current_map:
+            provinces += list(UnitSuccession.objects.filter(successor=unit, is_primary=True)
+                              .values_list("predecessor", flat=True))
+        return rows.filter(grain="province", province_id__in=provinces)
+    return rows.filter(Q(grain="unit") & placed_within(comp, scope, unit_field="unit_id", date_field="month"))
+
+
 def split(comp: Computation, scope: Scope) -> tuple[QuerySet, QuerySet | None] | None:
     """(summary rows, remaining facts or ``None``) that together make the facts of ``comp`` within ``scope``;
     ``None`` when the summary cannot serve it (not summarised, not built, too far behind, a map whose dates split a
@@ -247,19 +264,8 @@ def split(comp: Computation, scope: Scope) -> tuple[QuerySet, QuerySet | None] |
     dirty = list(SummaryDirty.objects.filter(Q(computation=comp.key) & months).values_list("month", flat=True))
     if len(dirty) > MAX_DIRTY:
         return None
-    rows = FactSummary.objects.filter(Q(computation=comp.key) & months).exclude(month__in=dirty)
-    unit = scope.unit if comp.unit_field else None
-    if unit is None:
-        rows = rows.filter(grain="province")
-    elif unit.level == UnitLevel.PROVINCE and (scope.current_map or unit.edition.valid_to is None):
-        # a province: its facts are those of units whose province is it or (today's map) an older one that became it
-        provinces = [unit.pk]
-        if scope.current_map:
-            provinces += list(UnitSuccession.objects.filter(successor=unit, is_primary=True)
-                              .values_list("predecessor", flat=True))
-        rows = rows.filter(grain="province", province_id__in=provinces)
-    else:
-        rows = rows.filter(Q(grain="unit") & placed_within(comp, scope, unit_field="unit_id", date_field="month"))
+    rows = _placed(FactSummary.objects.filter(Q(computation=comp.key) & months).exclude(month__in=dirty), comp,
+                   scope)
     if scope.field_id and comp.field_field:
         rows = rows.filter(field_id=scope.field_id)
     if scope.ownership and comp.ownership_field:
@@ -516,20 +522,9 @@ def overdue_at(comp: Computation, scope: Scope) -> tuple[int, int] | None:
     dirty = list(SummaryDirty.objects.filter(computation=OVERDUE, month__lte=last).values_list("month", flat=True))
     if len(dirty) > MAX_DIRTY:
         return None
-    rows = DueSummary.objects.filter(month__lte=last).exclude(month__in=dirty)
+    rows = _placed(DueSummary.objects.filter(month__lte=last).exclude(month__in=dirty), comp, scope)
     spells = DueSpell.objects.all()
-    unit = scope.unit
-    if unit is None:
-        rows = rows.filter(grain="province")
-    elif unit.level == UnitLevel.PROVINCE:
-        provinces = [unit.pk]
-        if scope.current_map:
-            provinces += list(UnitSuccession.objects.filter(successor=unit, is_primary=True)
-                              .values_list("predecessor", flat=True))
-        rows = rows.filter(grain="province", province_id__in=provinces)
-    else:
-        rows = rows.filter(Q(grain="unit") & placed_within(comp, scope, unit_field="unit_id", date_field="month"))
-    if unit is not None:
+    if scope.unit is not None:
         spells = spells.filter(placed_within(comp, scope, unit_field="instrument__unit"))
     if scope.field_id:
         rows = rows.filter(field_id=scope.field_id)
