@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "doluong.core.context_processors.navigation",
+                "doluong.geo.context_processors.province",  # the user's own province beside the brand
                 "doluong.notices.context_processors.unread",  # the navbar's unread notifications badge
             ],
         },

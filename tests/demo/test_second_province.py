@@ -245,3 +245,11 @@ def test_delete_demo_removes_the_second_province(w):
     assert not Training.objects.exists()
     assert not User.objects.filter(username__in=["officer_tq", "leader_tq", "national"]).exists()
     assert not Organization.objects.filter(short_name__in=[sp.DOST_SHORT, sp.INDUSTRY_SHORT]).exists()
+
+
+@pytest.mark.django_db
+def test_the_brand_names_the_users_own_province(w, client):
+    for username, name in (("officer_tq", "Tuyên Quang"), ("officer", "Lào Cai")):
+        client.force_login(w.users[username])
+        html = client.get(reverse("indicators_flow:dashboard")).content.decode()
+        assert f'<span class="brand-province">· {name}</span>' in html, username
